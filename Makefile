@@ -1,0 +1,57 @@
+# The two commands a new developer needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install migrate demo messages lock clean check-deploy
+
+$(STAMP): requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@$(BIN)/python manage.py demo_banner
+	$(BIN)/honcho start -f Procfile
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/djlint prakerja/templates --lint --quiet
+
+bench: install
+	$(BIN)/python -m bench.run
+
+messages: install
+	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python scripts/compile_messages.py
+
+check-deploy: install
+	PRAKERJA_ENV=production DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(64))') \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
+	ALLOWED_HOSTS=prakerja.example.id $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Regenerate the pinned requirements from pyproject.toml in a scratch venv.
+lock:
+	rm -rf var/lockenv && $(PY) -m venv var/lockenv
+	var/lockenv/bin/pip install --quiet .
+	var/lockenv/bin/pip freeze --exclude prakerja > requirements.txt
+	var/lockenv/bin/pip install --quiet '.[dev]'
+	(echo '-r requirements.txt'; var/lockenv/bin/pip freeze --exclude prakerja | grep -vxFf requirements.txt) > requirements-dev.txt
+	rm -rf var/lockenv build *.egg-info
+
+clean:
+	rm -rf var/*.sqlite3* var/static var/media

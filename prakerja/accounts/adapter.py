@@ -1,0 +1,51 @@
+import uuid
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from prakerja.notifications.services import email_queue_rendered
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Queue allauth's mails (confirmation, reset, login code) in the outbox.
+
+        They are then stored, retried and swept like every other message, so
+        a closed SMTP server delays a confirmation link but never loses it.
+        """
+        from allauth.core import context as allauth_context
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": self._site(request)}
+        ctx.update(context)
+        msg = self.render_mail(template_prefix, email, ctx)
+        html = ""
+        for content, mimetype in getattr(msg, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        email_queue_rendered(
+            to=email, subject=msg.subject, body=msg.body, html_body=html,
+            key=f"allauth:{uuid.uuid4()}", template=template_prefix.rsplit("/", 1)[-1], user=user,
+        )
+
+    def clean_email(self, email):
+        # The column holds 254 characters (RFC 5321); refuse more here so a
+        # long address is a form error, not a database error.
+        if len(email) > 254:
+            raise forms.ValidationError(_("An email address is at most 254 characters."))
+        return super().clean_email(email)
+
+    def save_user(self, request, user, form, commit=True):
+        # Set the name and language before allauth's single save of the row.
+        user.full_name = form.cleaned_data.get("full_name", "")
+        user.language = (getattr(request, "LANGUAGE_CODE", None) or "id")[:8]
+        return super().save_user(request, user, form, commit=commit)
+
+    @staticmethod
+    def _site(request):
+        from django.contrib.sites.shortcuts import get_current_site
+
+        return get_current_site(request)

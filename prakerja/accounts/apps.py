@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "prakerja.accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from prakerja.accounts import receivers, roles
+
+        post_migrate.connect(roles.sync_after_migrate, dispatch_uid="prakerja-sync-roles")
+        receivers.connect()

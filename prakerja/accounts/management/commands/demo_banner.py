@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+
+from prakerja.accounts.management.commands.load_demo import APPLICANT, DEMO_PASSWORD, OPERATOR
+
+BANNER = """
+==============================================================================
+ Prakerja is starting (Ctrl-C stops everything)
+
+   Web site          http://127.0.0.1:8000/
+   Back office       http://127.0.0.1:8000/admin/
+   Health            http://127.0.0.1:8000/healthz
+   Sandbox outbox    http://127.0.0.1:8001/outbox   (emails and SMS land here)
+
+ Demo logins (password for both: {password})
+   Applicant         {applicant}
+   Operator          {operator}   second factor: run
+                     .venv/bin/python manage.py demo_totp   for the 6-digit code
+
+ New account: http://127.0.0.1:8000/accounts/signup/ then open the outbox for
+ the confirmation link.
+==============================================================================
+"""
+
+
+class Command(BaseCommand):
+    help = "Print the URLs and demo logins that `make run` serves."
+
+    def handle(self, *args, **options):
+        self.stdout.write(BANNER.format(password=DEMO_PASSWORD, applicant=APPLICANT[0], operator=OPERATOR[0]))

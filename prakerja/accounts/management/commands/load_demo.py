@@ -1,0 +1,37 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.models import Authenticator
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from prakerja.accounts.models import User
+from prakerja.accounts.services import operator_create
+from prakerja.audit.services import SYSTEM
+
+DEMO_PASSWORD = "Prakerja-Demo-2026"
+# A fixed TOTP secret for the demo operator only, so a demo can sign in to
+# the back office at once (`manage.py demo_totp` prints the current code).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+APPLICANT = ("siti@prakerja.test", "Siti Rahmawati")
+OPERATOR = ("admin@prakerja.test", "Admin Prakerja")
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts (idempotent: running it twice changes nothing)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            email, name = APPLICANT
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True})
+        email, name = OPERATOR
+        operator = User.objects.filter(email=email).first()
+        if operator is None:
+            operator = operator_create(actor=SYSTEM, email=email, full_name=name,
+                                       roles=["administrator"], password=DEMO_PASSWORD)
+        if not Authenticator.objects.filter(user=operator, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(operator, DEMO_TOTP_SECRET)
+        self.stdout.write("demo data loaded")

@@ -1,0 +1,63 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("Inbox")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    """One message on one channel, stored before it is sent (NTF).
+
+    ``(idempotency_key, channel)`` is unique: asking to send the same thing
+    twice finds the first row instead of sending again.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=200)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="messages")
+    to_address = models.CharField(max_length=254, blank=True)
+    template = models.CharField(max_length=100)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key", "channel"],
+                                    name="notifications_message_key_channel_unique"),
+        ]
+        indexes = [
+            # The sweeper's scan: due and stuck messages only.
+            models.Index(fields=["status", "next_attempt_at"], name="notif_due_idx",
+                         condition=models.Q(status__in=["queued", "sending"])),
+            # The bell: unread inbox messages of one person.
+            models.Index(fields=["user", "channel", "read_at"], name="notif_inbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel}:{self.template}:{self.status}"

@@ -1,0 +1,190 @@
+"""Notifications (NTF): store every message first, then deliver it.
+
+A message is a row before it is anything else. Delivery runs in a Huey task
+that claims the row with a conditional UPDATE and a lease, so two workers
+never send the same row at once, a worker that dies mid-send leaves a lease
+that expires, and the sweeper re-enqueues whatever is due or stuck.
+Email and SMS are therefore delivered at least once and, with the unique
+idempotency key, requested at most once; the only window for a duplicate is
+a crash between the provider accepting a message and the row being marked
+sent, which no SMTP or SMS provider lets us close.
+"""
+
+from datetime import timedelta
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from prakerja.notifications.gateways import DeliveryError
+from prakerja.notifications.gateways.email import EmailRequest, send_email
+from prakerja.notifications.gateways.sms import SmsRequest, get_sms_gateway
+from prakerja.notifications.models import Channel, Message, Status
+
+log = structlog.get_logger(__name__)
+
+TEMPLATE_DIR = "notifications/messages"
+
+
+def _render(template: str, part: str, context: dict) -> str:
+    return render_to_string(f"{TEMPLATE_DIR}/{template}/{part}", context).strip()
+
+
+def _enqueue(message_ids: list[int]) -> None:
+    from prakerja.notifications.tasks import deliver_message
+
+    for message_id in message_ids:
+        deliver_message(message_id)
+
+
+def notification_send(*, template: str, key: str, channels: list[str], user=None,
+                      context: dict | None = None, email: str | None = None,
+                      phone: str | None = None) -> list[Message]:
+    """Notify one person from a named template on the given channels.
+
+    ``key`` identifies the intent ("wave-7-result:<user>"); the same key on
+    the same channel never makes a second message. Templates live in
+    ``templates/notifications/messages/<template>/`` as ``subject.txt``,
+    ``email.txt``, ``sms.txt`` and ``inbox.txt`` and are rendered in the
+    person's language (Indonesian by default).
+    """
+    if Channel.INBOX in channels and user is None:
+        raise ValueError("an inbox message needs a user")
+    context = {"user": user, **(context or {})}
+    email = email or (user.email if user is not None else None)
+    language = getattr(user, "language", None) or settings.LANGUAGE_CODE
+    created: list[Message] = []
+    with transaction.atomic(), translation.override(language):
+        for channel in channels:
+            to = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}[channel]
+            if to is None:
+                log.info("notification_skipped", template=template, channel=channel, reason="no address")
+                continue
+            fields = {"user": user, "to_address": to, "template": template}
+            if channel == Channel.EMAIL:
+                fields.update(subject=_render(template, "subject.txt", context),
+                              body=_render(template, "email.txt", context))
+            elif channel == Channel.SMS:
+                fields.update(body=_render(template, "sms.txt", context))
+            else:
+                fields.update(subject=_render(template, "subject.txt", context),
+                              body=_render(template, "inbox.txt", context),
+                              status=Status.SENT, sent_at=timezone.now())
+            message, was_created = _get_or_create(key=key, channel=channel, fields=fields)
+            if was_created:
+                created.append(message)
+    queued = [m.pk for m in created if m.status == Status.QUEUED]
+    if queued:
+        transaction.on_commit(lambda: _enqueue(queued))
+    return created
+
+
+def email_queue_rendered(*, to: str, subject: str, body: str, html_body: str, key: str,
+                         template: str, user=None) -> Message:
+    """Queue an email someone else rendered (allauth's confirmation and reset mails)."""
+    with transaction.atomic():
+        message, was_created = _get_or_create(key=key, channel=Channel.EMAIL, fields={
+            "user": user, "to_address": to, "template": template, "subject": subject,
+            "body": body, "html_body": html_body,
+        })
+        if was_created:
+            transaction.on_commit(lambda: _enqueue([message.pk]))
+    return message
+
+
+def _get_or_create(*, key: str, channel: str, fields: dict) -> tuple[Message, bool]:
+    # A savepoint per row: a concurrent insert of the same key loses the race
+    # on the unique constraint and returns the winner's row instead.
+    fields.setdefault("next_attempt_at", timezone.now())
+    return Message.objects.get_or_create(idempotency_key=key[:200], channel=channel, defaults=fields)
+
+
+def _backoff(attempts: int) -> timedelta:
+    seconds = settings.NOTIFY_BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, settings.NOTIFY_BACKOFF_CAP))
+
+
+def _claimable(now) -> Q:
+    return (Q(status=Status.QUEUED, next_attempt_at__lte=now)
+            | Q(status=Status.SENDING, locked_until__lt=now))
+
+
+def message_deliver(*, message_id: int) -> str:
+    """Try to deliver one email or SMS; returns the resulting status.
+
+    Safe to run twice and concurrently: only the worker whose conditional
+    UPDATE claims the row sends it.
+    """
+    now = timezone.now()
+    claimed = (Message.objects.filter(_claimable(now), pk=message_id)
+               .exclude(channel=Channel.INBOX)
+               .update(status=Status.SENDING, locked_until=now + settings.NOTIFY_LEASE,
+                       attempts=F("attempts") + 1))
+    if not claimed:
+        return "not-claimed"
+    message = Message.objects.get(pk=message_id)
+    try:
+        if message.channel == Channel.EMAIL:
+            receipt = send_email(EmailRequest(to=message.to_address, subject=message.subject,
+                                              body=message.body, html_body=message.html_body,
+                                              reference=str(message.public_id)))
+        else:
+            receipt = get_sms_gateway().send(SmsRequest(to=message.to_address, text=message.body,
+                                                        reference=str(message.public_id)))
+    except DeliveryError as exc:
+        return _record_failure(message, exc)
+    mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts)
+    mine.update(status=Status.SENT, sent_at=timezone.now(), locked_until=None,
+                provider_message_id=receipt.provider_message_id[:200], last_error="")
+    log.info("message_sent", message=str(message.public_id), channel=message.channel,
+             template=message.template, attempts=message.attempts)
+    return Status.SENT
+
+
+def _record_failure(message: Message, exc: DeliveryError) -> str:
+    mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts)
+    if exc.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        mine.update(status=Status.FAILED, locked_until=None, last_error=str(exc)[:1000])
+        log.warning("message_failed", message=str(message.public_id), channel=message.channel,
+                    error=str(exc), attempts=message.attempts)
+        return Status.FAILED
+    delay = _backoff(message.attempts)
+    mine.update(status=Status.QUEUED, locked_until=None, last_error=str(exc)[:1000],
+                next_attempt_at=timezone.now() + delay)
+    log.info("message_retry", message=str(message.public_id), channel=message.channel,
+             error=str(exc), attempts=message.attempts, retry_in=delay.total_seconds())
+    from prakerja.notifications.tasks import deliver_message
+
+    deliver_message.schedule((message.pk,), delay=delay.total_seconds())
+    return "retry"
+
+
+def messages_sweep(*, limit: int = 1000) -> int:
+    """Re-enqueue messages that are due or whose worker died (periodic).
+
+    A message created a moment ago is left alone for a grace period: its own
+    task is probably about to run, and a second enqueue would only lose the
+    claim anyway.
+    """
+    now = timezone.now()
+    grace = now - timedelta(seconds=30)
+    due = Q(status=Status.QUEUED, next_attempt_at__lte=grace) | Q(status=Status.SENDING, locked_until__lt=now)
+    ids = list(Message.objects.filter(due).exclude(channel=Channel.INBOX)
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    _enqueue(ids)
+    if ids:
+        log.info("messages_swept", count=len(ids))
+    return len(ids)
+
+
+def inbox_mark_read(*, user, public_id) -> int:
+    return (Message.objects.filter(user=user, channel=Channel.INBOX, public_id=public_id, read_at=None)
+            .update(read_at=timezone.now()))
+
+
+def inbox_mark_all_read(*, user) -> int:
+    return (Message.objects.filter(user=user, channel=Channel.INBOX, read_at=None)
+            .update(read_at=timezone.now()))

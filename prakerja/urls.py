@@ -1,0 +1,18 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from prakerja.web import views as web
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Prakerja"
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("dashboard/", web.dashboard, name="dashboard"),
+    path("inbox/", include("prakerja.notifications.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", web.healthz, name="healthz"),
+]

@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from prakerja.web.health import run_checks
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "web/home.html")
+
+
+@login_required
+def dashboard(request):
+    return render(request, "web/dashboard.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    healthy, report = run_checks()
+    return JsonResponse({"status": "ok" if healthy else "fail", **report}, status=200 if healthy else 503)

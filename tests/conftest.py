@@ -1,0 +1,152 @@
+"""Shared fixtures: the personas, the sandbox process, and the CI guard.
+
+With CI=true the suite must run against PostgreSQL and reach Redis; a
+missing service stops the run with an error instead of skipping tests.
+"""
+
+import os
+import shutil
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+
+CI = os.environ.get("CI") == "true"
+PASSWORD = "Sandi-Rahasia-2026"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    from huey.contrib.djhuey import HUEY
+
+    # Tasks run in-process at enqueue time (after the transaction commits),
+    # so a test sees the whole effect of a service call.
+    HUEY.immediate = True
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API owns an event loop
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ci_services(django_db_setup, django_db_blocker):
+    if not CI:
+        return
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+    if vendor != "postgresql":
+        pytest.exit(f"CI=true but the test database is {vendor}, not PostgreSQL", returncode=1)
+    try:
+        import redis
+
+        redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")).ping()
+    except Exception as exc:
+        pytest.exit(f"CI=true but Redis is unreachable: {exc}", returncode=1)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Argon2 at OWASP cost is ~20 ms a hash; tests hash hundreds of times.
+    # tests/accounts/test_hashers.py checks the real first hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The hashed-manifest storage needs collectstatic; tests serve the sources.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters must not leak between tests
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_audit_flush(request):
+    """SQLite flushes with DELETE, which the append-only trigger refuses.
+
+    Only transactional tests flush; for them the delete trigger is lifted at
+    teardown (before the flush) and put back at setup.
+    """
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from prakerja.audit.triggers import SQLITE_ALLOW_DELETE, SQLITE_NO_DELETE
+
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_NO_DELETE)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_ALLOW_DELETE)
+
+
+@pytest.fixture
+def make_user(db):
+    from prakerja.accounts.models import User
+
+    def make(email="siti@example.id", full_name="Siti Rahma", verified=True, **fields):
+        user = User.objects.create_user(email=email, password=PASSWORD, full_name=full_name, **fields)
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def applicant(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def operator(db):
+    from prakerja.accounts.services import operator_create
+
+    return operator_create(actor="system", email="operator@prakerja.test", full_name="Budi Operator",
+                           roles=["wave_manager"], password=PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    from prakerja.sandbox.testing import start_sandbox
+
+    process = start_sandbox(tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite3")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def sandbox_mail(sandbox, settings):
+    """Send email over real SMTP to the sandbox, SMS to its gateway endpoint."""
+    sandbox.clear()
+    sandbox.clear_faults()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sandbox.smtp_port
+    settings.SMS_GATEWAY_URL = f"{sandbox.url}/sms/send"
+    settings.SMS_GATEWAY_API_KEY = "sandbox-sms-key"
+    return sandbox
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:
+        if CI:
+            pytest.fail(f"Redis required in CI: {exc}")
+        pytest.skip(f"Redis not reachable at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not shutil.which("chromium") and not os.path.exists(CHROMIUM):
+        if CI:
+            pytest.fail("chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed")
+    return CHROMIUM

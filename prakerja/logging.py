@@ -27,17 +27,17 @@ _PATTERNS = [
     # Indonesian mobile numbers: +62 8.., 62 8.., 08..
     re.compile(r"(?<![\w+])(?:\+62|62|0)[ .-]?8\d(?:[ .-]?\d){6,11}(?!\d)"),
     # A code next to the word that names it: "OTP 123456", "kode: 1234".
-    re.compile(r"(?i)\b(otp|kode|code|pin|token|password|sandi)\b(\W{1,3})[\w-]{4,}"),
+    re.compile(r"(?i)\b(otp|kode|code|pin|token|password|sandi)\b([\s:='\"]{1,5})[\w-]{4,}"),
     # One-time keys in URLs: email confirmation and password reset links.
     re.compile(r"(/(?:confirm-email|reset/key|login/code)/)[^/\s'\"]+"),
 ]
 
 
 def redact_text(text: str) -> str:
+    text = _PATTERNS[3].sub(lambda m: f"{m.group(1)}{REDACTED}", text)
     text = _PATTERNS[0].sub(REDACTED, text)
     text = _PATTERNS[1].sub(REDACTED, text)
-    text = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-    return _PATTERNS[3].sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+    return _PATTERNS[2].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
 
 
 def _scrub(value: Any, key: str | None = None) -> Any:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -112,6 +113,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SITE_ID = 1
+SITE_NAME = env_str("SITE_NAME", "Prakerja")
+SITE_DOMAIN = env_str("SITE_DOMAIN", "127.0.0.1:8000")
 
 # --- cache, sessions, queue ------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -196,6 +200,7 @@ LOGIN_CODE_REQUIRED = env_bool("PRAKERJA_LOGIN_CODE", default=False)
 ACCOUNT_LOGIN_BY_CODE_ENABLED = LOGIN_CODE_REQUIRED
 ACCOUNT_LOGIN_BY_CODE_REQUIRED = {"password"} if LOGIN_CODE_REQUIRED else False
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 5
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("RATE_LIMIT_LOGIN", "30/m/ip"),

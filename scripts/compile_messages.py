@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent / "prakerja" / "locale"
 
 def entries(catalogue) -> dict:
     return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-            for e in catalogue if e.translated() and not e.obsolete}
+            for e in catalogue if e.msgid and (e.msgstr or any(e.msgstr_plural.values()))
+            and not e.obsolete and "fuzzy" not in e.flags}
 
 
 def main(check: bool) -> int:

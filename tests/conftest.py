@@ -22,7 +22,6 @@ def pytest_configure(config):
     # Tasks run in-process at enqueue time (after the transaction commits),
     # so a test sees the whole effect of a service call.
     HUEY.immediate = True
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API owns an event loop
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,10 +65,15 @@ def _sqlite_audit_flush(request):
     Only transactional tests flush; for them the delete trigger is lifted at
     teardown (before the flush) and put back at setup.
     """
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
         yield
         return
-    request.getfixturevalue("transactional_db")
+    if not transactional:
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("_django_db_helper")
     if connection.vendor != "sqlite":
         yield
         return

@@ -45,8 +45,9 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
                       phone: str | None = None) -> list[Message]:
     """Notify one person from a named template on the given channels.
 
-    ``key`` identifies the intent ("wave-7-result:<user>"); the same key on
-    the same channel never makes a second message. Templates live in
+    ``key`` identifies the intent ("wave-7-result"); it is scoped to the
+    recipient, and the same key for the same person on the same channel
+    never makes a second message. Templates live in
     ``templates/notifications/messages/<template>/`` as ``subject.txt``,
     ``email.txt``, ``sms.txt`` and ``inbox.txt`` and are rendered in the
     person's language (Indonesian by default).
@@ -56,6 +57,7 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
     context = {"user": user, **(context or {})}
     email = email or (user.email if user is not None else None)
     language = getattr(user, "language", None) or settings.LANGUAGE_CODE
+    scope = str(user.public_id) if user is not None else (email or phone or "")
     created: list[Message] = []
     with transaction.atomic(), translation.override(language):
         for channel in channels:
@@ -73,7 +75,7 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
                 fields.update(subject=_render(template, "subject.txt", context),
                               body=_render(template, "inbox.txt", context),
                               status=Status.SENT, sent_at=timezone.now())
-            message, was_created = _get_or_create(key=key, channel=channel, fields=fields)
+            message, was_created = _get_or_create(key=f"{scope}:{key}", channel=channel, fields=fields)
             if was_created:
                 created.append(message)
     queued = [m.pk for m in created if m.status == Status.QUEUED]

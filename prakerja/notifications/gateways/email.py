@@ -1,5 +1,4 @@
 import smtplib
-import socket
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,6 +33,6 @@ def send_email(request: EmailRequest) -> Receipt:
     except smtplib.SMTPResponseException as exc:
         # 5xx is the server's final word; 4xx means "try again later".
         raise DeliveryError(f"smtp {exc.smtp_code}", permanent=500 <= exc.smtp_code < 600) from exc
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(f"smtp unavailable: {type(exc).__name__}", permanent=False) from exc
     return Receipt(message_id)

@@ -1,6 +1,6 @@
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 

@@ -1,0 +1,47 @@
+import re
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher, make_password
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_hasher_is_argon2id_at_owasp_minimum(settings):
+    from django.conf import settings as real
+
+    settings.PASSWORD_HASHERS = real.PASSWORD_HASHERS  # the conftest swaps in MD5 for speed
+    settings.PASSWORD_HASHERS = [
+        "prakerja.accounts.hashers.OwaspArgon2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+    encoded = make_password("Sandi-Rahasia-2026")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert identify_hasher(encoded).algorithm == "argon2"
+
+
+def test_settings_name_the_owasp_hasher_first():
+    import prakerja.settings as project
+
+    assert project.PASSWORD_HASHERS[0] == "prakerja.accounts.hashers.OwaspArgon2PasswordHasher"
+
+
+def test_optional_login_code_after_the_password(client, applicant, settings, mailoutbox,
+                                                django_capture_on_commit_callbacks):
+    settings.ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+    settings.ACCOUNT_LOGIN_BY_CODE_REQUIRED = {"password"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_login"), {"login": applicant.email, "password": PASSWORD})
+    assert response["Location"] == reverse("account_confirm_login_code")
+    assert client.get(reverse("dashboard")).status_code == 302  # not in yet
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)  # REG-2: a 6-digit code
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_login_code_is_off_by_default(client, applicant):
+    response = client.post(reverse("account_login"), {"login": applicant.email, "password": PASSWORD})
+    assert response["Location"] == reverse("dashboard")

@@ -1,0 +1,54 @@
+"""PRAKERJA_ENV=production refuses unsafe settings and passes check --deploy."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = {
+    "PRAKERJA_ENV": "production", "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64),
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0", "ALLOWED_HOSTS": "prakerja.example.id",
+}
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in GOOD and k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**clean, **env}, timeout=120)
+
+
+@pytest.mark.parametrize(("change", "complaint"), [
+    ({"SECRET_KEY": ""}, "SECRET_KEY"),
+    ({"DEBUG": "true"}, "DEBUG"),
+    ({"DATABASE_URL": ""}, "PostgreSQL"),
+    ({"REDIS_URL": ""}, "REDIS_URL"),
+])
+def test_refuses_to_start_with_unsafe_settings(change, complaint):
+    env = {**GOOD, **change}
+    env = {k: v for k, v in env.items() if v != ""}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "refuses to start" in result.stderr and complaint in result.stderr
+
+
+def test_safe_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **GOOD)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_value_fails_loudly():
+    result = manage("check", DEBUG="maybe")
+    assert result.returncode != 0 and "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_secret_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text(GOOD["SECRET_KEY"])
+    env = {k: v for k, v in GOOD.items() if k != "SECRET_KEY"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY_FILE=str(key_file), **env)
+    assert result.returncode == 0, result.stderr

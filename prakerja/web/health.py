@@ -8,7 +8,7 @@ default, where the cache is per process).
 import time
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from huey.constants import EmptyData
 from huey.contrib.djhuey import HUEY
@@ -29,7 +29,7 @@ def check_cache() -> dict:
     cache.set(key, value, 10)
     ok = cache.get(key) == value
     cache.delete(key)
-    return {"ok": ok, "backend": type(cache).__name__}
+    return {"ok": ok, "backend": type(caches["default"]).__name__}
 
 
 def check_queue() -> dict:

@@ -71,6 +71,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "prakerja.urls"
 WSGI_APPLICATION = "prakerja.wsgi.application"
 
+FORM_RENDERER = "prakerja.web.forms.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -73,7 +73,7 @@ def test_expired_or_bogus_confirmation_link_gets_a_page_not_500(client):
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"password2": "Lain-Sandi-2026"}, "password2", "sama"),
+    ({"password2": "Lain-Sandi-2026"}, "password2", "harus sama"),
     ({"password1": "12345678", "password2": "12345678"}, "password1", "umum"),
     ({"full_name": "x" * 151}, "full_name", "150"),
     ({"full_name": "R2D2"}, "full_name", "huruf"),

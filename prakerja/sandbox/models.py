@@ -1,0 +1,36 @@
+from django.db import models
+
+
+class OutboxMessage(models.Model):
+    """Every email and SMS the platform sent, as the outside world received it."""
+
+    channel = models.CharField(max_length=8)  # "email" | "sms"
+    to = models.CharField(max_length=254, db_index=True)
+    subject = models.CharField(max_length=500, blank=True)
+    body = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.channel} to {self.to}"
+
+    def as_dict(self) -> dict:
+        return {"channel": self.channel, "to": self.to, "subject": self.subject, "body": self.body,
+                "sent_at": self.sent_at.isoformat()}
+
+
+class Fault(models.Model):
+    """An injected failure: the next ``remaining`` calls to ``target`` fail with ``mode``.
+
+    Lets tests drive the platform's retry paths against a real HTTP server.
+    """
+
+    target = models.CharField(max_length=32, db_index=True)  # "sms", later "dukcapil", "payout"
+    mode = models.CharField(max_length=16)  # "500" | "400" | "timeout"
+    delay = models.FloatField(default=10.0)
+    remaining = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return f"{self.target}: {self.mode} x{self.remaining}"

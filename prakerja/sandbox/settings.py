@@ -1,0 +1,39 @@
+"""Settings of the sandbox process: the stand-in for outside systems.
+
+It is a separate process with its own database so that it can only reach
+the platform the way the real systems do, over SMTP and HTTP.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+SECRET_KEY = "sandbox-only-not-a-secret"  # noqa: S105 - signs nothing of value
+DEBUG = os.environ.get("SANDBOX_DEBUG", "false").lower() == "true"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+INSTALLED_APPS = ["django.contrib.contenttypes", "prakerja.sandbox"]
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+ROOT_URLCONF = "prakerja.sandbox.urls"
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("SANDBOX_DB", str(BASE_DIR / "var" / "sandbox.sqlite3")),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = False
+SMS_API_KEY = os.environ.get("SANDBOX_SMS_API_KEY", "sandbox-sms-key")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+}

@@ -89,7 +89,10 @@ def configure_logging(*, fmt: str, level: str) -> None:
         "root": {"handlers": ["stderr"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "INFO"},
-            "huey": {"level": "INFO"},
+            # A handler of its own stops run_huey from adding a second,
+            # unstructured one (it only configures a handler-less logger).
+            "huey": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            "huey.consumer.Scheduler": {"level": "WARNING"},
         },
     })
     structlog.configure(

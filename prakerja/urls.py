@@ -12,7 +12,7 @@ urlpatterns = [
     path("dashboard/", web.dashboard, name="dashboard"),
     path("inbox/", include("prakerja.notifications.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", web.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", web.healthz, name="healthz"),
 ]

@@ -40,3 +40,10 @@ def operator_create(*, actor, email: str, full_name: str, roles: list[str], pass
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     audit_record(actor=actor, action="operator.create", target=user, data={"roles": sorted(roles)})
     return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the person's language: messages to them are rendered in it."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
+from prakerja.accounts.services import user_set_language
 from prakerja.web.health import run_checks
 
 
@@ -23,3 +26,12 @@ def dashboard(request):
 def healthz(request):
     healthy, report = run_checks()
     return JsonResponse({"status": "ok" if healthy else "fail", **report}, status=200 if healthy else 503)
+
+
+@require_POST
+def set_language(request):
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    return response

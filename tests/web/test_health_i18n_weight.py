@@ -82,3 +82,18 @@ def test_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_browser_language_does_not_override_indonesian(client):
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in page
+
+
+def test_switching_language_is_remembered_on_the_account(client, applicant):
+    client.force_login(applicant)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    applicant.refresh_from_db()
+    assert applicant.language == "en"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # unknown: ignored
+    applicant.refresh_from_db()
+    assert applicant.language == "en"

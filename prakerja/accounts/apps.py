@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "prakerja.accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("Users and operators")
 
     def ready(self):
         from django.db.models.signals import post_migrate

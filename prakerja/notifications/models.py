@@ -46,6 +46,8 @@ class Message(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key", "channel"],

@@ -122,3 +122,31 @@ def test_remember_me_controls_cookie_lifetime(client, applicant, remember, max_a
 def test_login_is_case_insensitive_on_email(client, applicant):
     response = client.post(reverse("account_login"), {"login": "SITI@Example.ID", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_expired_confirmation_link_explains_and_resends(client, mailoutbox, settings,
+                                                       django_capture_on_commit_callbacks):
+    signup(client, django_capture_on_commit_callbacks)
+    link = confirmation_link(mailoutbox[0])
+    settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 0  # every link is already too old
+    response = client.get(link)
+    assert response.status_code == 200
+    assert "kedaluwarsa atau tidak valid" in response.content.decode()
+    assert not EmailAddress.objects.get(email="siti@example.id").verified
+
+
+def test_password_reset_by_email(client, applicant, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": applicant.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mailoutbox[0].body).group(1)
+    form_url = client.get(link)["Location"]  # allauth moves the key out of the URL first
+    new = "Sandi-Baru-2026!"
+    weak = client.post(form_url, {"password1": "123", "password2": "123"})
+    assert weak.status_code == 200 and weak.context["form"].errors
+    response = client.post(form_url, {"password1": new, "password2": new})
+    assert response.status_code == 302
+    assert client.post(reverse("account_login"), {"login": applicant.email, "password": new}).status_code == 302
+    # The link works once.
+    assert client.get(link).status_code in (200, 302)
+    reused = client.post(form_url, {"password1": "Lagi-Sandi-2026!", "password2": "Lagi-Sandi-2026!"})
+    assert reused.status_code == 200 and "tidak valid" in reused.content.decode()

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "prakerja.accounts",
     "prakerja.audit",
     "prakerja.notifications",
+    "prakerja.programme",
+    "prakerja.regions",
+    "prakerja.civil",
+    "prakerja.registry",
     "prakerja.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -250,6 +254,17 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", f"{SANDBOX_URL}/sms/send")
 SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", "sandbox-sms-key")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 5)
 SMS_SENDER_ID = env_str("SMS_SENDER_ID", "PRAKERJA")
+
+# Civil registry (Dukcapil) adapter: a ministry API answers tens of requests
+# a second, not thousands, so the client limits itself and opens a circuit
+# after repeated failures instead of queueing timeouts.
+CIVIL_REGISTRY_URL = env_str("CIVIL_REGISTRY_URL", f"{SANDBOX_URL}/dukcapil/verify")
+CIVIL_REGISTRY_API_KEY = env_str("CIVIL_REGISTRY_API_KEY", "sandbox-dukcapil-key")
+CIVIL_REGISTRY_TIMEOUT = env_int("CIVIL_REGISTRY_TIMEOUT", 5)
+CIVIL_REGISTRY_RETRIES = env_int("CIVIL_REGISTRY_RETRIES", 2)
+CIVIL_REGISTRY_RATE_PER_SECOND = env_int("CIVIL_REGISTRY_RATE_PER_SECOND", 20)
+CIVIL_REGISTRY_BREAKER_FAILURES = env_int("CIVIL_REGISTRY_BREAKER_FAILURES", 5)
+CIVIL_REGISTRY_BREAKER_COOLDOWN = env_int("CIVIL_REGISTRY_BREAKER_COOLDOWN", 30)
 
 # Notifications: attempts before a message is marked failed, and the backoff
 # (seconds) before attempt n+1 is base * 2**n, capped.

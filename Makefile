@@ -42,7 +42,9 @@ messages: install
 check-deploy: install
 	PRAKERJA_ENV=production DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(64))') \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-	ALLOWED_HOSTS=prakerja.example.id $(BIN)/python manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=prakerja.example.id PERSONAL_DATA_INDEX_KEY=check-deploy-index-key \
+	PERSONAL_DATA_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Regenerate the pinned requirements from pyproject.toml in a scratch venv.
 lock:

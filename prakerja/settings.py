@@ -231,12 +231,45 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "prakerja" / "static"]
+# KTP photos and selfies. The default is files under var/private; set
+# PRIVATE_STORAGE_BACKEND=s3 for an S3-compatible bucket (objects private,
+# reached only through the platform's permission-checked view).
+if env_choice("PRIVATE_STORAGE_BACKEND", ("filesystem", "s3"), "filesystem") == "s3":
+    PRIVATE_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("PRIVATE_S3_BUCKET"), "endpoint_url": env_str("PRIVATE_S3_ENDPOINT_URL"),
+        "access_key": env_str("PRIVATE_S3_ACCESS_KEY"), "secret_key": env_str("PRIVATE_S3_SECRET_KEY"),
+        "region_name": env_str("PRIVATE_S3_REGION"), "default_acl": "private", "querystring_auth": True,
+        "file_overwrite": False}}
+else:
+    PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                       "OPTIONS": {"location": str(VAR_DIR / "private")}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    # Photos of people: served only through a permission-checked view.
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
+
+# --- personal data at rest (PRV) ---------------------------------------------------
+# Fernet keys, newest first (new writes use the first; all decrypt), and the
+# HMAC key of the blind index. The embedded default derives both from
+# SECRET_KEY; production must set them (the guard below refuses otherwise).
+from prakerja.registry.crypto import dev_key  # noqa: E402
+
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", [dev_key("personal-data", SECRET_KEY)])
+PERSONAL_DATA_INDEX_KEY = env_str("PERSONAL_DATA_INDEX_KEY", dev_key("blind-index", SECRET_KEY))
+# KTP photos and selfies: private storage, never under MEDIA_URL.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # well above any phone camera, far below a decompression bomb
+PHOTO_MAX_SIDE = 2000  # stored size: enough to read a KTP
+# REG-5: SMS codes.
+OTP_LIFETIME = timedelta(minutes=5)
+OTP_MAX_WRONG = 3
+OTP_LOCK = timedelta(hours=1)
+OTP_MAX_SENDS = 5  # per phone verification, then the lock
+OTP_RESEND_AFTER = timedelta(seconds=60)
 
 # --- email and SMS ---------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -321,5 +354,7 @@ if PRODUCTION:
         problems.append("DATABASE_URL must point at PostgreSQL (SQLite is for the embedded default)")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set (shared cache, sessions and queue)")
+    if not env_str("PERSONAL_DATA_KEYS") or not env_str("PERSONAL_DATA_INDEX_KEY"):
+        problems.append("PERSONAL_DATA_KEYS and PERSONAL_DATA_INDEX_KEY must be set")
     if problems:
         raise ImproperlyConfigured("PRAKERJA_ENV=production refuses to start: " + "; ".join(problems))

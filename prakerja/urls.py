@@ -11,6 +11,7 @@ urlpatterns = [
     path("", web.home, name="home"),
     path("dashboard/", web.dashboard, name="dashboard"),
     path("inbox/", include("prakerja.notifications.urls")),
+    path("registration/", include("prakerja.registry.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", web.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -44,6 +44,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A body holding a one-time code is erased once it is sent or given up.
+    sensitive = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("message")

@@ -42,7 +42,7 @@ def _enqueue(message_ids: list[int]) -> None:
 
 def notification_send(*, template: str, key: str, channels: list[str], user=None,
                       context: dict | None = None, email: str | None = None,
-                      phone: str | None = None) -> list[Message]:
+                      phone: str | None = None, sensitive: bool = False) -> list[Message]:
     """Notify one person from a named template on the given channels.
 
     ``key`` identifies the intent ("wave-7-result"); it is scoped to the
@@ -65,7 +65,7 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
             if to is None:
                 log.info("notification_skipped", template=template, channel=channel, reason="no address")
                 continue
-            fields = {"user": user, "to_address": to, "template": template}
+            fields = {"user": user, "to_address": to, "template": template, "sensitive": sensitive}
             if channel == Channel.EMAIL:
                 fields.update(subject=_render(template, "subject.txt", context),
                               body=_render(template, "email.txt", context))
@@ -104,6 +104,9 @@ def _get_or_create(*, key: str, channel: str, fields: dict) -> tuple[Message, bo
     return Message.objects.get_or_create(idempotency_key=key[:200], channel=channel, defaults=fields)
 
 
+_ERASED = {"body": "[erased after delivery: it held a one-time code]", "html_body": ""}
+
+
 def _backoff(attempts: int) -> timedelta:
     seconds = settings.NOTIFY_BACKOFF_BASE * (2 ** max(attempts - 1, 0))
     return timedelta(seconds=min(seconds, settings.NOTIFY_BACKOFF_CAP))
@@ -140,7 +143,8 @@ def message_deliver(*, message_id: int) -> str:
         return _record_failure(message, exc)
     mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts)
     mine.update(status=Status.SENT, sent_at=timezone.now(), locked_until=None,
-                provider_message_id=receipt.provider_message_id[:200], last_error="")
+                provider_message_id=receipt.provider_message_id[:200], last_error="",
+                **_ERASED if message.sensitive else {})
     log.info("message_sent", message=str(message.public_id), channel=message.channel,
              template=message.template, attempts=message.attempts)
     return Status.SENT
@@ -149,7 +153,8 @@ def message_deliver(*, message_id: int) -> str:
 def _record_failure(message: Message, exc: DeliveryError) -> str:
     mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts)
     if exc.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-        mine.update(status=Status.FAILED, locked_until=None, last_error=str(exc)[:1000])
+        mine.update(status=Status.FAILED, locked_until=None, last_error=str(exc)[:1000],
+                    **_ERASED if message.sensitive else {})
         log.warning("message_failed", message=str(message.public_id), channel=message.channel,
                     error=str(exc), attempts=message.attempts)
         return Status.FAILED

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from prakerja.accounts.services import user_set_language
+from prakerja.registry import selectors as registry_selectors
 from prakerja.web.health import run_checks
 
 
@@ -18,7 +19,10 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    return render(request, "web/dashboard.html")
+    profile = registry_selectors.profile_of(request.user)
+    steps = registry_selectors.registration_steps(profile)
+    return render(request, "web/dashboard.html", {
+        "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None)})
 
 
 @never_cache

@@ -13,6 +13,8 @@ GOOD = {
     "PRAKERJA_ENV": "production", "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64),
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/0", "ALLOWED_HOSTS": "prakerja.example.id",
+    "PERSONAL_DATA_KEYS": "9kmY6b3f0d8fjYQh2mHnG0fC9A6Q0mC3nH7l4u6m4Xk=",
+    "PERSONAL_DATA_INDEX_KEY": secrets.token_urlsafe(32),
 }
 
 
@@ -28,6 +30,7 @@ def manage(*args, **env):
     ({"DEBUG": "true"}, "DEBUG"),
     ({"DATABASE_URL": ""}, "PostgreSQL"),
     ({"REDIS_URL": ""}, "REDIS_URL"),
+    ({"PERSONAL_DATA_KEYS": ""}, "PERSONAL_DATA_KEYS"),
 ])
 def test_refuses_to_start_with_unsafe_settings(change, complaint):
     env = {**GOOD, **change}

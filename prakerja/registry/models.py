@@ -1,0 +1,199 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    PENDING = "pending", _("Waiting for the civil registry")
+    CHECKING = "checking", _("Being checked")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Not matched")
+
+
+# A NIK is held by at most one account while it is being checked or once it
+# is verified. A rejected attempt releases it: otherwise anyone could lock a
+# stranger out of the programme by typing the stranger's NIK first.
+HOLDING_STATUSES = [IdentityStatus.PENDING, IdentityStatus.CHECKING, IdentityStatus.VERIFIED]
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("Did not finish primary school")
+    SD = "sd", _("Primary school (SD)")
+    SMP = "smp", _("Junior high school (SMP)")
+    SMA = "sma", _("Senior high school / vocational (SMA/SMK)")
+    DIPLOMA = "diploma", _("Diploma (D1-D4)")
+    S1 = "s1", _("Bachelor (S1)")
+    S2 = "s2", _("Master or doctorate (S2/S3)")
+
+
+class EmploymentStatus(models.TextChoices):
+    JOB_SEEKER = "job_seeker", _("Looking for work")
+    LAID_OFF = "laid_off", _("Laid off")
+    EMPLOYED = "employed", _("Employed")
+    SELF_EMPLOYED = "self_employed", _("Running a micro or small business")
+    OTHER = "other", _("Other")
+
+
+class Profile(models.Model):
+    """Everything a registrant enters after confirming their email (REG-3..7)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+
+    # REG-3 identity. The numbers are encrypted; *_index is the blind index.
+    nik_encrypted = models.TextField(blank=True)
+    nik_index = models.CharField(max_length=64, blank=True, db_index=True)
+    nik_masked = models.CharField(max_length=16, blank=True)
+    kk_encrypted = models.TextField(blank=True)
+    kk_index = models.CharField(max_length=64, blank=True, db_index=True)
+    birth_date = models.DateField(null=True, blank=True)
+    female = models.BooleanField(null=True)
+    identity_status = models.CharField(max_length=12, choices=IdentityStatus.choices,
+                                       default=IdentityStatus.NOT_STARTED)
+    identity_reasons = models.JSONField(default=list, blank=True)
+    identity_submitted_at = models.DateTimeField(null=True, blank=True)
+    identity_checked_at = models.DateTimeField(null=True, blank=True)
+    identity_next_check_at = models.DateTimeField(null=True, blank=True)
+    identity_lease_until = models.DateTimeField(null=True, blank=True)
+    identity_check_attempts = models.PositiveIntegerField(default=0)
+
+    # REG-4 personal data.
+    ktp_address = models.TextField(blank=True)
+    domicile_regency = models.ForeignKey("regions.Regency", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    domicile_street = models.CharField(max_length=255, blank=True)
+    education = models.CharField(max_length=16, choices=Education.choices, blank=True)
+    employment_status = models.CharField(max_length=16, choices=EmploymentStatus.choices, blank=True)
+    ktp_photo = models.CharField(max_length=200, blank=True)  # a name in the "private" storage
+    selfie = models.CharField(max_length=200, blank=True)
+    personal_data_at = models.DateTimeField(null=True, blank=True)
+
+    # REG-5 phone, E.164; unique among verified phones.
+    phone = models.CharField(max_length=16, null=True, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+
+    # REG-6 statement.
+    statement_version = models.ForeignKey("registry.StatementVersion", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    statement_accepted_at = models.DateTimeField(null=True, blank=True)
+
+    # REG-8: set once REG-3..7 are all done; never asked again.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["nik_index"], condition=Q(identity_status__in=HOLDING_STATUSES),
+                                    name="registry_one_account_per_nik"),
+            models.UniqueConstraint(fields=["phone"], condition=Q(phone_verified_at__isnull=False),
+                                    name="registry_one_account_per_phone"),
+        ]
+        indexes = [
+            models.Index(fields=["identity_status", "identity_next_check_at"], name="registry_pending_idx",
+                         condition=Q(identity_status__in=["pending", "checking"])),
+        ]
+        permissions = [("view_identity_photos", "Can see KTP photos and selfies")]
+
+    def __str__(self):
+        return f"profile {self.public_id}"
+
+
+class PhoneVerification(models.Model):
+    """One attempt to prove a phone number with an SMS code (REG-5)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64)  # HMAC of the code: never stored in clear
+    expires_at = models.DateTimeField()
+    sends = models.PositiveSmallIntegerField(default=1)
+    last_sent_at = models.DateTimeField()
+    wrong_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"phone verification {self.public_id}"
+
+
+class StatementVersion(models.Model):
+    """A published text of "Pernyataan Pendaftar" (REG-6); accepted versions are kept."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    text_id = models.TextField()
+    text_en = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"
+
+
+class QuestionKind(models.TextChoices):
+    LIKERT = "likert", _("Motivation (agree/disagree)")
+    ARITHMETIC = "arithmetic", _("Arithmetic")
+    READING = "reading", _("Reading")
+
+
+class Question(models.Model):
+    """An item of the motivation test bank (REG-7), in Indonesian, editable by operators."""
+
+    kind = models.CharField(max_length=12, choices=QuestionKind.choices)
+    passage = models.TextField(blank=True)  # reading items only
+    text = models.TextField()
+    choices = models.JSONField()  # list of strings
+    correct_index = models.PositiveSmallIntegerField(null=True, blank=True)  # null for Likert items
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class TestAttempt(models.Model):
+    """The one motivation test a person takes; the server owns the clock."""
+
+    __test__ = False  # not a pytest test class
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="test_attempt")
+    question_ids = models.JSONField()  # the person's random draw, in order
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    score = models.PositiveIntegerField(null=True, blank=True)  # stored, never shown (REG-7)
+
+    class Meta:
+        indexes = [models.Index(fields=["deadline"], name="registry_open_tests_idx",
+                                condition=Q(submitted_at__isnull=True))]
+
+    def __str__(self):
+        return f"test {self.public_id}"
+
+
+class TestAnswer(models.Model):
+    __test__ = False
+    attempt = models.ForeignKey(TestAttempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choice_index = models.PositiveSmallIntegerField()
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="registry_one_answer")]
+
+    def __str__(self):
+        return f"answer {self.attempt_id}/{self.question_id}"

@@ -1,0 +1,94 @@
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.registry.models import IdentityStatus, Profile, StatementVersion
+
+STEPS = [
+    ("identity", _("Identity (NIK)"), "registry_identity"),
+    ("personal", _("Personal data"), "registry_personal"),
+    ("phone", _("Phone number"), "registry_phone"),
+    ("statement", _("Statement"), "registry_statement"),
+    ("test", _("Motivation test"), "registry_test"),
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    url: str
+    done: bool
+    current: bool
+    available: bool
+
+
+def profile_of(user) -> Profile:
+    profile = Profile.objects.select_related("domicile_regency__province").filter(user=user).first()
+    return profile or Profile(user=user)
+
+
+def steps_done(profile: Profile) -> dict[str, bool]:
+    # An identity waiting for the civil registry does not block the next
+    # steps (REG-3: "the person is told they can continue").
+    return {
+        "identity": profile.identity_status in (IdentityStatus.VERIFIED, IdentityStatus.PENDING,
+                                                IdentityStatus.CHECKING),
+        "personal": profile.personal_data_at is not None,
+        "phone": profile.phone_verified_at is not None,
+        "statement": profile.statement_accepted_at is not None,
+        "test": profile.pk is not None and _test_done(profile),
+    }
+
+
+def _test_done(profile: Profile) -> bool:
+    from prakerja.registry.models import TestAttempt
+
+    return TestAttempt.objects.filter(user_id=profile.user_id, submitted_at__isnull=False).exists()
+
+
+def registration_steps(profile: Profile) -> list[Step]:
+    """The dashboard's stepper: done steps, the current one, the ones still locked."""
+    done = steps_done(profile)
+    current = next((key for key, _label, _url in STEPS if not done[key]), None)
+    seen_current, steps = False, []
+    for key, label, url_name in STEPS:
+        is_current = key == current
+        steps.append(Step(key=key, label=label, url=reverse(url_name), done=done[key], current=is_current,
+                          available=done[key] or is_current or not seen_current))
+        seen_current = seen_current or is_current
+    return steps
+
+
+def step_allowed(profile: Profile, key: str) -> bool:
+    """A step opens once every step before it is done."""
+    done = steps_done(profile)
+    for step_key, _label, _url in STEPS:
+        if step_key == key:
+            return True
+        if not done[step_key]:
+            return False
+    return False
+
+
+def statement_current() -> StatementVersion | None:
+    return StatementVersion.objects.order_by("-version").first()
+
+
+def regency_choices() -> list:
+    """Regencies grouped by province, for one <select> with <optgroup>s (no JavaScript needed)."""
+    from prakerja.regions.models import Regency
+
+    groups: dict[str, list] = {}
+    for regency in Regency.objects.select_related("province").order_by("province__code", "name"):
+        groups.setdefault(regency.province.name, []).append((regency.code, regency.name))
+    return list(groups.items())
+
+
+def phone_pending(user):
+    """The unverified number a code was last sent to, if any."""
+    from prakerja.registry.models import PhoneVerification
+
+    return (PhoneVerification.objects.filter(user=user, verified_at__isnull=True)
+            .order_by("-created_at").only("phone", "expires_at", "locked_until").first())

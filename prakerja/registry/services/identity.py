@@ -1,0 +1,159 @@
+"""REG-3: NIK, KK and birth date, checked for structure, then by the civil registry.
+
+The civil registry is called outside any database transaction, after the
+entry is saved: a slow or dead registry never holds a lock or loses what the
+person typed. Each check first claims the profile with a conditional UPDATE
+and a lease, so the web request and the periodic re-check never ask about
+the same person at once.
+"""
+
+from datetime import date, timedelta
+
+import structlog
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.services import user_set_full_name
+from prakerja.civil.gateway import (
+    CivilRegistryError,
+    CivilRegistryUnavailable,
+    VerifyRequest,
+    get_civil_registry,
+)
+from prakerja.regions.selectors import regency_code_exists
+from prakerja.registry import crypto
+from prakerja.registry.errors import RegistryError
+from prakerja.registry.models import HOLDING_STATUSES, IdentityStatus, Profile
+from prakerja.registry.nik import NumberError, mask, parse_nik, validate_kk
+from prakerja.registry.services.progress import profile_for_update, profile_refresh_completion
+
+log = structlog.get_logger(__name__)
+LEASE = timedelta(minutes=2)
+# Re-check a pending identity after 1, 5, 15, 60 minutes, then hourly.
+RECHECK_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60)]
+
+
+def _check_numbers(*, nik: str, kk: str, birth_date: date):
+    try:
+        info = parse_nik(nik)
+    except NumberError as exc:
+        raise RegistryError(exc.code, exc.message, "nik") from exc
+    try:
+        kk = validate_kk(kk)
+    except NumberError as exc:
+        raise RegistryError(exc.code, exc.message, "kk") from exc
+    if not regency_code_exists(info.regency_code):
+        raise RegistryError("nik_region", _("The first digits of this NIK are not the code of a real regency or "
+                                            "city. Check the NIK on your KTP."), "nik")
+    if not info.matches_birth_date(birth_date):
+        raise RegistryError("nik_birth_date_mismatch", _("The birth date does not match your NIK (digits 7-12). "
+                                                         "Check both against your KTP."), "birth_date")
+    return info, kk
+
+
+def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str) -> Profile:
+    """Save the identity step and ask the civil registry at once.
+
+    Changes nothing when the numbers are malformed or the NIK belongs to
+    another account. If the registry cannot be reached the step stays
+    ``pending`` and the periodic re-check tries again.
+    """
+    info, kk = _check_numbers(nik=nik, kk=kk, birth_date=birth_date)
+    index = crypto.blind_index("nik", info.nik)
+    taken = RegistryError("nik_taken", _("This NIK is already registered to another account. One NIK can have "
+                                         "only one account; if this is your NIK, file a complaint."), "nik")
+    try:
+        with transaction.atomic(durable=True):
+            profile = profile_for_update(user)
+            if profile.identity_status == IdentityStatus.VERIFIED:
+                raise RegistryError("identity_verified", _("Your identity is already verified."))
+            if profile.identity_status == IdentityStatus.CHECKING:
+                raise RegistryError("identity_checking", _("Your identity is being checked. Try again in a minute."))
+            holders = Profile.objects.filter(nik_index=index, identity_status__in=HOLDING_STATUSES)
+            if holders.exclude(pk=profile.pk).exists():
+                raise taken
+            user_set_full_name(user=user, full_name=full_name)
+            now = timezone.now()
+            profile.nik_encrypted = crypto.encrypt(info.nik)
+            profile.nik_index = index
+            profile.nik_masked = mask(info.nik)
+            profile.kk_encrypted = crypto.encrypt(kk)
+            profile.kk_index = crypto.blind_index("kk", kk)
+            profile.birth_date = birth_date
+            profile.female = info.female
+            profile.identity_status = IdentityStatus.PENDING
+            profile.identity_reasons = []
+            profile.identity_submitted_at = profile.identity_next_check_at = now
+            profile.identity_check_attempts = 0
+            profile.save(update_fields=[
+                "nik_encrypted", "nik_index", "nik_masked", "kk_encrypted", "kk_index", "birth_date", "female",
+                "identity_status", "identity_reasons", "identity_submitted_at", "identity_next_check_at",
+                "identity_check_attempts"])
+    except IntegrityError as exc:  # another account claimed the same NIK a moment ago
+        raise taken from exc
+    identity_check(profile_id=profile.pk)
+    profile.refresh_from_db()
+    return profile
+
+
+def _claimable(now) -> Q:
+    return (Q(identity_status=IdentityStatus.PENDING, identity_next_check_at__lte=now)
+            | Q(identity_status=IdentityStatus.CHECKING, identity_lease_until__lt=now))
+
+
+def identity_check(*, profile_id: int) -> str | None:
+    """Ask the civil registry about one pending identity; returns the new status.
+
+    Safe to run twice and concurrently: only the caller whose UPDATE claims
+    the row calls out.
+    """
+    now = timezone.now()
+    claimed = Profile.objects.filter(_claimable(now), pk=profile_id).update(
+        identity_status=IdentityStatus.CHECKING, identity_lease_until=now + LEASE,
+        identity_check_attempts=F("identity_check_attempts") + 1)
+    if not claimed:
+        return None
+    profile = Profile.objects.select_related("user").get(pk=profile_id)
+    request = VerifyRequest(nik=crypto.decrypt(profile.nik_encrypted), kk=crypto.decrypt(profile.kk_encrypted),
+                            name=profile.user.full_name, birth_date=profile.birth_date)
+    mine = Profile.objects.filter(pk=profile_id, identity_status=IdentityStatus.CHECKING,
+                                  identity_check_attempts=profile.identity_check_attempts)
+    try:
+        result = get_civil_registry().verify(request)
+    except (CivilRegistryUnavailable, CivilRegistryError) as exc:
+        # A misconfigured key (CivilRegistryError) is the operators' problem,
+        # not the registrant's: keep the entry pending and keep retrying.
+        attempt = profile.identity_check_attempts
+        delay = RECHECK_DELAYS[min(attempt - 1, len(RECHECK_DELAYS) - 1)]
+        mine.update(identity_status=IdentityStatus.PENDING, identity_lease_until=None,
+                    identity_next_check_at=timezone.now() + delay)
+        log.warning("identity_check_deferred", profile=str(profile.public_id), error=type(exc).__name__,
+                    attempt=attempt, retry_in=delay.total_seconds())
+        return IdentityStatus.PENDING
+    status = IdentityStatus.VERIFIED if result.matched else IdentityStatus.REJECTED
+    with transaction.atomic():
+        updated = mine.update(identity_status=status, identity_reasons=[str(r) for r in result.reasons],
+                              identity_checked_at=timezone.now(), identity_lease_until=None,
+                              identity_next_check_at=None)
+        if updated and status == IdentityStatus.VERIFIED:
+            profile_refresh_completion(profile_id=profile_id)
+        if updated and profile.identity_check_attempts > 1:
+            _notify_late_result(profile, status)
+    log.info("identity_checked", profile=str(profile.public_id), status=status)
+    return status
+
+
+def _notify_late_result(profile: Profile, status: str) -> None:
+    # Only a check that ran after the person left the page needs a message.
+    from prakerja.notifications.services import notification_send
+
+    template = "identity_verified" if status == IdentityStatus.VERIFIED else "identity_rejected"
+    notification_send(template=template, key=f"{template}:{profile.identity_submitted_at.isoformat()}",
+                      channels=["inbox", "email"], user=profile.user)
+
+
+def identities_due(*, limit: int = 500) -> list[int]:
+    return list(Profile.objects.filter(_claimable(timezone.now()))
+                .order_by("identity_next_check_at").values_list("pk", flat=True)[:limit])

@@ -1,0 +1,50 @@
+"""PRV: the database never holds a NIK or KK in clear; keys rotate without downtime."""
+
+import pytest
+from cryptography.fernet import Fernet
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+
+from prakerja.registry import crypto
+from prakerja.registry.models import Profile
+from tests.registry.conftest import KK, NIK
+
+pytestmark = pytest.mark.django_db
+
+
+def every_value_in_the_database() -> str:
+    dump = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            cursor.execute(f'SELECT * FROM "{model._meta.db_table}"')  # noqa: S608 - table names from the ORM
+            dump.extend(str(row) for row in cursor.fetchall())
+    return "\n".join(dump)
+
+
+def test_no_nik_or_kk_in_clear_anywhere(identity_done):
+    dump = every_value_in_the_database()
+    assert NIK not in dump and KK not in dump
+    assert Profile.objects.get(user=identity_done).nik_masked in dump  # the mask is what screens show
+
+
+def test_key_rotation(identity_done, settings):
+    profile = Profile.objects.get(user=identity_done)
+    old_key = settings.PERSONAL_DATA_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.PERSONAL_DATA_KEYS = [new_key, old_key]  # deploy: new key first, old still reads
+    assert crypto.decrypt(profile.nik_encrypted) == NIK
+    call_command("rotate_personal_data", stdout=open("/dev/null", "w"))
+    settings.PERSONAL_DATA_KEYS = [new_key]  # the old key is gone
+    profile.refresh_from_db()
+    assert crypto.decrypt(profile.nik_encrypted) == NIK and crypto.decrypt(profile.kk_encrypted) == KK
+    settings.PERSONAL_DATA_KEYS = [old_key]
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(profile.nik_encrypted)
+
+
+def test_blind_index_finds_equal_numbers_only(settings):
+    assert crypto.blind_index("nik", NIK) == crypto.blind_index("nik", NIK)
+    assert crypto.blind_index("nik", NIK) != crypto.blind_index("kk", NIK)
+    settings.PERSONAL_DATA_INDEX_KEY = "another-key"
+    assert len(crypto.blind_index("nik", NIK)) == 64

@@ -1,0 +1,101 @@
+"""REG-5: phone number with a 6-digit SMS code, through the sandbox SMS gateway."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from prakerja.notifications.models import Message
+from prakerja.registry.errors import RegistryError
+from prakerja.registry.models import PhoneVerification, Profile
+from prakerja.registry.services.phone import normalise_phone, phone_send_code, phone_verify
+
+pytestmark = pytest.mark.django_db
+PHONE = "+6281234567890"
+
+
+@pytest.fixture
+def send(sandbox_mail, django_capture_on_commit_callbacks):
+    def do(user, phone="0812-3456-7890"):
+        with django_capture_on_commit_callbacks(execute=True):
+            verification = phone_send_code(user=user, phone=phone)
+        sms = sandbox_mail.outbox(to=verification.phone)[0]
+        return verification, re.search(r"\b(\d{6})\b", sms["body"]).group(1)
+    return do
+
+
+def wrong(code):
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
+def test_code_by_sms_verifies_the_number(applicant, send):
+    verification, code = send(applicant)
+    assert verification.phone == PHONE and code not in verification.code_hash
+    profile = phone_verify(user=applicant, code=code)
+    assert profile.phone == PHONE and profile.phone_verified_at
+    # The SMS row no longer holds the code once sent.
+    assert code not in Message.objects.get(channel="sms").body
+
+
+@pytest.mark.parametrize("raw", ["12345", "+6522123456", "021 555 1234", "abc", ""])
+def test_only_indonesian_mobile_numbers(raw):
+    with pytest.raises(RegistryError) as error:
+        normalise_phone(raw)
+    assert error.value.field == "phone"
+
+
+def test_three_wrong_codes_lock_for_an_hour(applicant, send):
+    _v, code = send(applicant)
+    for left in (2, 1):
+        with pytest.raises(RegistryError) as error:
+            phone_verify(user=applicant, code=wrong(code))
+        assert error.value.code == "otp_wrong" and str(left) in str(error.value.message)
+    with pytest.raises(RegistryError) as error:
+        phone_verify(user=applicant, code=wrong(code))
+    assert error.value.code == "otp_locked"
+    with pytest.raises(RegistryError) as error:  # even the right code, while locked
+        phone_verify(user=applicant, code=code)
+    assert error.value.code == "otp_locked"
+    locked = PhoneVerification.objects.get()
+    assert locked.locked_until - timezone.now() > timedelta(minutes=59)
+    assert Profile.objects.get(user=applicant).phone_verified_at is None
+
+
+def test_expired_code(applicant, send):
+    _v, code = send(applicant)
+    PhoneVerification.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(RegistryError) as error:
+        phone_verify(user=applicant, code=code)
+    assert error.value.code == "otp_expired"
+
+
+def test_resend_waits_and_is_limited(applicant, send, settings):
+    send(applicant)
+    with pytest.raises(RegistryError) as error:
+        send(applicant)
+    assert error.value.code == "otp_wait"
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    for _ in range(settings.OTP_MAX_SENDS - 1):
+        send(applicant)
+    with pytest.raises(RegistryError) as error:
+        send(applicant)
+    assert error.value.code == "otp_locked"
+
+
+def test_a_new_code_replaces_the_old_one(applicant, send, settings):
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    _v, first = send(applicant)
+    _v, second = send(applicant)
+    if first != second:
+        with pytest.raises(RegistryError):
+            phone_verify(user=applicant, code=first)
+    assert phone_verify(user=applicant, code=second).phone_verified_at
+
+
+def test_a_phone_belongs_to_one_account(applicant, make_user, send):
+    _v, code = send(applicant)
+    phone_verify(user=applicant, code=code)
+    with pytest.raises(RegistryError) as error:
+        send(make_user(email="other@example.id"))
+    assert error.value.code == "phone_taken"

@@ -23,5 +23,5 @@ $BIN/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
 if [ "${CI:-}" = "true" ]; then
   # Every feature must work on the embedded default too.
   echo "== test suite again on SQLite (browser tests ran above)"
-  DATABASE_URL= $BIN/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -m "not browser" -q "$@"
+  DATABASE_URL= PRAKERJA_TEST_SQLITE_PASS=1 $BIN/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -m "not browser" -q "$@"
 fi

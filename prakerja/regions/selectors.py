@@ -1,5 +1,3 @@
-from functools import lru_cache
-
 from prakerja.regions.models import Province, Regency
 
 
@@ -15,15 +13,18 @@ def regency_get(*, code: str) -> Regency | None:
     return Regency.objects.select_related("province").filter(code=code).first()
 
 
-@lru_cache(maxsize=1)
-def _regency_codes() -> frozenset[str]:
-    # Asked on every NIK check; the list changes only by a refresh (which clears this).
-    return frozenset(Regency.objects.values_list("code", flat=True))
+_codes: frozenset[str] = frozenset()
 
 
 def regency_code_exists(code: str) -> bool:
-    return code in _regency_codes()
+    # Asked on every NIK check; the list changes only by a refresh, which
+    # clears this. An empty table is never cached.
+    global _codes
+    if not _codes:
+        _codes = frozenset(Regency.objects.values_list("code", flat=True))
+    return code in _codes
 
 
 def clear_cache() -> None:
-    _regency_codes.cache_clear()
+    global _codes
+    _codes = frozenset()

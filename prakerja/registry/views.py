@@ -96,7 +96,8 @@ def phone_step(request):
     profile, away = _step_or_redirect(request, "phone")
     if away:
         return away
-    phone_form = forms.PhoneForm(initial={"phone": profile.phone or ""})
+    pending = selectors.phone_pending(request.user)
+    phone_form = forms.PhoneForm(initial={"phone": pending.phone if pending else profile.phone or ""})
     code_form = forms.CodeForm()
     if request.method == "POST" and "send" in request.POST:
         phone_form = forms.PhoneForm(request.POST)
@@ -120,7 +121,7 @@ def phone_step(request):
                 return _next(request)
     return render(request, "registry/phone.html", {
         "phone_form": phone_form, "code_form": code_form, "profile": profile,
-        "pending": selectors.phone_pending(request.user), "steps": selectors.registration_steps(profile)})
+        "pending": pending, "steps": selectors.registration_steps(profile)})
 
 
 @login_required

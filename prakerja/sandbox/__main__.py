@@ -29,6 +29,14 @@ def main() -> None:
     from prakerja.sandbox.smtp import OutboxHandler
 
     call_command("migrate", verbosity=0, interactive=False)
+    from django.conf import settings
+
+    from prakerja.sandbox import population
+    from prakerja.sandbox.models import Person
+
+    population.load_csv(population.DEMO_CSV)
+    if Person.objects.count() < 100 and settings.DEFAULT_FAMILIES:
+        population.generate(families=settings.DEFAULT_FAMILIES, seed=2026)
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature

@@ -34,3 +34,17 @@ class Fault(models.Model):
 
     def __str__(self):
         return f"{self.target}: {self.mode} x{self.remaining}"
+
+
+class Person(models.Model):
+    """A resident in the sandbox civil registry (a synthetic population)."""
+
+    nik = models.CharField(max_length=16, unique=True)
+    kk = models.CharField(max_length=16, db_index=True)
+    name = models.CharField(max_length=150)
+    birth_date = models.DateField()
+    female = models.BooleanField()
+    district_code = models.CharField(max_length=6)
+
+    def __str__(self):
+        return self.name

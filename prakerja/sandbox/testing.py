@@ -32,6 +32,10 @@ class SandboxProcess:
             body["delay"] = delay
         httpx.post(f"{self.url}/control/faults", json=body, timeout=10).raise_for_status()
 
+    def people(self, limit: int = 20) -> list[dict]:
+        return httpx.get(f"{self.url}/dukcapil/people.json", params={"limit": limit},
+                         timeout=10).raise_for_status().json()
+
     def clear_faults(self) -> None:
         httpx.delete(f"{self.url}/control/faults", timeout=10).raise_for_status()
 
@@ -45,7 +49,7 @@ class SandboxProcess:
 
 
 def start_sandbox(db_path, timeout: float = 30.0) -> SandboxProcess:
-    env = {**os.environ, "SANDBOX_DB": str(db_path)}
+    env = {"SANDBOX_FAMILIES": "200", **os.environ, "SANDBOX_DB": str(db_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     # stderr goes to a file: an unread pipe would block the sandbox once full.
     log_path = Path(f"{db_path}.log")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prakerja.sandbox import views
+from prakerja.sandbox import dukcapil, views
 
 urlpatterns = [
     path("", views.index),
@@ -8,4 +8,6 @@ urlpatterns = [
     path("outbox.json", views.outbox_json),
     path("sms/send", views.sms_send),
     path("control/faults", views.faults),
+    path("dukcapil/verify", dukcapil.verify),
+    path("dukcapil/people.json", dukcapil.people),
 ]

@@ -31,7 +31,10 @@ def _messages(request):
 
 @require_GET
 def index(request):
-    return render(request, "sandbox/index.html")
+    from prakerja.sandbox.dukcapil import demo_ids
+    from prakerja.sandbox.models import Person
+
+    return render(request, "sandbox/index.html", {"demo": Person.objects.filter(pk__in=demo_ids())})
 
 
 @require_http_methods(["GET", "DELETE"])

@@ -17,7 +17,11 @@ BANNER = """
                      .venv/bin/python manage.py demo_totp   for the 6-digit code
 
  New account: http://127.0.0.1:8000/accounts/signup/ then open the outbox for
- the confirmation link.
+ the confirmation link. Demo identities for the NIK step (the sandbox civil
+ registry knows them; more at http://127.0.0.1:8001/):
+   Siti Rahmawati  NIK 3273015203950001  KK 3273010108160001  born 1995-03-12
+   (the demo applicant above; give your account a demo person's full name)
+   Budi Santoso    NIK 3171010407880001  KK 3171012002120001  born 1988-07-04
 ==============================================================================
 """
 

@@ -15,9 +15,9 @@ class _DryRun(Exception):
 def _referenced(codes: list[str]) -> list[str]:
     """Regency codes that some other table still points at."""
     used = set()
-    for relation in Regency._meta.related_objects:
-        if relation.related_model is Regency or not relation.field.concrete:
-            continue
+    # include_hidden: profiles point here with related_name="+".
+    relations = [f for f in Regency._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in relations:
         used |= set(relation.related_model.objects.filter(**{f"{relation.field.name}__code__in": codes})
                     .values_list(f"{relation.field.name}__code", flat=True))
     return sorted(used)

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 
+from prakerja.audit.services import audit_record
+from prakerja.registry import crypto
 from prakerja.registry.models import Profile, Question, StatementVersion
 
 
@@ -30,6 +33,24 @@ class ProfileAdmin(admin.ModelAdmin):
               "statement_version", "statement_accepted_at", "completed_at"]
     readonly_fields = fields
     list_select_related = ["user"]
+    change_form_template = "registry/admin_profile_change.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Operators with the personal-data permission may reveal the full NIK and
+        KK, with a reason; every reveal is written to the audit log (PRV)."""
+        extra_context = extra_context or {}
+        may_reveal = request.user.has_perm("accounts.view_personal_data")
+        extra_context["may_reveal"] = may_reveal
+        reason = request.GET.get("reveal", "").strip()
+        if may_reveal and reason:
+            profile = self.get_object(request, object_id)
+            if profile is not None and profile.nik_encrypted:
+                with transaction.atomic():
+                    audit_record(actor=request.user, action="registry.identity_reveal", target=profile,
+                                 reason=reason[:500])
+                extra_context["revealed"] = {"nik": crypto.decrypt(profile.nik_encrypted),
+                                             "kk": crypto.decrypt(profile.kk_encrypted)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

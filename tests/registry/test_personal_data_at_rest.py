@@ -48,3 +48,27 @@ def test_blind_index_finds_equal_numbers_only(settings):
     assert crypto.blind_index("nik", NIK) != crypto.blind_index("kk", NIK)
     settings.PERSONAL_DATA_INDEX_KEY = "another-key"
     assert len(crypto.blind_index("nik", NIK)) == 64
+
+
+def test_only_permitted_operators_reveal_the_full_nik_and_it_is_audited(client, identity_done, operator):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from prakerja.audit.models import AuditEntry
+
+    profile = Profile.objects.get(user=identity_done)
+    operator.is_superuser = False
+    operator.save(update_fields=["is_superuser"])
+    operator.user_permissions.add(Permission.objects.get(codename="view_profile"))
+    client.force_login(operator)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
+    session["account_authentication_methods_user"] = str(operator.pk)
+    session.save()
+    url = reverse("admin:registry_profile_change", args=[profile.pk])
+    page = client.get(url + "?reveal=check").content.decode()
+    assert NIK not in page and "3273********0001" in page
+    operator.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    page = client.get(url + "?reveal=complaint 123").content.decode()
+    assert NIK in page and KK in page
+    assert AuditEntry.objects.get(action="registry.identity_reveal").reason == "complaint 123"

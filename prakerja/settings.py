@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "prakerja.regions",
     "prakerja.civil",
     "prakerja.registry",
+    "prakerja.waves",
     "prakerja.web",
     "django.contrib.admin",
     "django.contrib.auth",

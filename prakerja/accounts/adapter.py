@@ -31,6 +31,11 @@ class AccountAdapter(DefaultAccountAdapter):
             key=f"allauth:{uuid.uuid4()}", template=template_prefix.rsplit("/", 1)[-1], user=user,
         )
 
+    def is_open_for_signup(self, request):
+        from prakerja.waves.selectors import switches
+
+        return switches().signups_open
+
     def clean_email(self, email):
         # The column holds 254 characters (RFC 5321); refuse more here so a
         # long address is a form error, not a database error.

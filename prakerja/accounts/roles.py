@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 ROLES: dict[str, dict] = {
     "administrator": {"name": _("Administrator"), "perms": ["*"]},
-    "wave_manager": {"name": _("Wave manager"), "perms": ["accounts.view_user"]},
+    "wave_manager": {"name": _("Wave manager"), "perms": [
+        "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
+        "waves.view_switches", "waves.change_switches", "waves.view_consentversion", "waves.add_consentversion"]},
     "verifier": {"name": _("Verifier"), "perms": ["accounts.view_user", "accounts.view_personal_data"]},
     "finance": {"name": _("Finance"), "perms": ["accounts.view_user"]},
     "complaints_agent": {"name": _("Complaints agent"), "perms": ["accounts.view_user"]},

@@ -8,6 +8,7 @@ from django.views.i18n import set_language as django_set_language
 
 from prakerja.accounts.services import user_set_language
 from prakerja.registry import selectors as registry_selectors
+from prakerja.waves import selectors as waves_selectors
 from prakerja.web.health import run_checks
 
 
@@ -22,7 +23,8 @@ def dashboard(request):
     profile = registry_selectors.profile_of(request.user)
     steps = registry_selectors.registration_steps(profile)
     return render(request, "web/dashboard.html", {
-        "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None)})
+        "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None),
+        **waves_selectors.dashboard_context(user=request.user, profile=profile)})
 
 
 @never_cache

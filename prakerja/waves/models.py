@@ -1,0 +1,120 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.waves.states import ACTIVE, ApplicationStatus
+
+
+class WaveKind(models.TextChoices):
+    REGULAR = "regular", _("Regular")
+    SUPPLEMENTARY = "supplementary", _("Supplementary wave (gelombang tambahan)")
+
+
+class Wave(models.Model):
+    """An application round (WAV-1). Times are stored in UTC and shown in WIB."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.PositiveIntegerField(_("wave number"), unique=True)
+    kind = models.CharField(_("type"), max_length=16, choices=WaveKind.choices, default=WaveKind.REGULAR)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    announce_at = models.DateTimeField(_("announcement at"))
+    national_quota = models.PositiveIntegerField(_("national quota"))
+    # Empty means every province is eligible.
+    eligible_provinces = models.ManyToManyField("regions.Province", blank=True, related_name="+",
+                                                verbose_name=_("eligible provinces"))
+    closed_at = models.DateTimeField(null=True, blank=True)  # when the closing sweep ran
+    # SEL-4: the hash of the draw seed, published before the wave closes.
+    seed_commitment = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="wave_closes_after_opening"),
+            models.CheckConstraint(condition=Q(announce_at__gte=F("closes_at")), name="wave_announces_after_close"),
+            models.CheckConstraint(condition=Q(national_quota__gt=0), name="wave_quota_positive"),
+        ]
+        indexes = [models.Index(fields=["opens_at", "closes_at"])]
+
+    def __str__(self):
+        return f"Gelombang {self.number}"
+
+
+class ProvinceQuota(models.Model):
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="province_quotas")
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+")
+    quota = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "province"], name="wave_one_quota_per_province"),
+            models.CheckConstraint(condition=Q(quota__gt=0), name="wave_province_quota_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.wave} {self.province}: {self.quota}"
+
+
+class ConsentVersion(models.Model):
+    """A published text of "Persetujuan Kartu Prakerja" (WAV-2)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    text_id = models.TextField()
+    text_en = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"Persetujuan Kartu Prakerja v{self.version}"
+
+
+class Application(models.Model):
+    """One person in one wave (WAV-2..5)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="applications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    # The domicile province when joining: quotas and counts are per province.
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.JOINED)
+    status_reason = models.CharField(max_length=300, blank=True)  # why "Gagal" (filled by selection)
+    consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="+")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "user"], name="application_once_per_wave"),
+            # "One wave at a time" (WAV-2), enforced by the database.
+            models.UniqueConstraint(fields=["user"], condition=Q(status__in=ACTIVE),
+                                    name="application_one_active_wave"),
+        ]
+        indexes = [models.Index(fields=["wave", "status"]), models.Index(fields=["wave", "province"])]
+
+    def __str__(self):
+        return f"application {self.public_id}"
+
+
+class Switches(models.Model):
+    """Global switches between programme years (WAV-1): one row."""
+
+    signups_open = models.BooleanField(_("new accounts allowed"), default=True)
+    joins_open = models.BooleanField(_("joining waves allowed"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme switches")
+        verbose_name_plural = _("programme switches")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="switches_single_row")]
+
+    def __str__(self):
+        return "switches"

@@ -1,0 +1,190 @@
+"""Waves (WAV-1..5): operators create them, registrants join, the clock closes them."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.audit.services import audit_record
+from prakerja.waves import selectors, states
+from prakerja.waves.models import Application, ProvinceQuota, Switches, Wave
+from prakerja.waves.states import ApplicationStatus as S
+
+
+class JoinRefused(Exception):
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+# --- operators: waves -------------------------------------------------------------------
+def wave_validate(*, number: int, opens_at, closes_at, announce_at, national_quota: int, provinces,
+                  province_quotas: dict, exclude_pk: int | None = None) -> None:
+    """WAV-1 rules; raises ValidationError with messages per field."""
+    errors: dict[str, list] = {}
+    if closes_at <= opens_at:
+        errors.setdefault("closes_at", []).append(_("The wave must close after it opens."))
+    if announce_at < closes_at:
+        errors.setdefault("announce_at", []).append(_("The announcement cannot be before the close."))
+    if national_quota is None or national_quota <= 0:
+        errors.setdefault("national_quota", []).append(_("The national quota must be more than zero."))
+    if any(q <= 0 for q in province_quotas.values()):
+        errors.setdefault("province_quotas", []).append(_("A provincial quota must be more than zero."))
+    if national_quota and sum(province_quotas.values()) > national_quota:
+        errors.setdefault("province_quotas", []).append(_("The provincial quotas add up to more than the national "
+                                                          "quota."))
+    province_codes = {p.code for p in provinces}
+    if province_codes and set(province_quotas) - province_codes:
+        errors.setdefault("province_quotas", []).append(_("A quota is set for a province that is not eligible."))
+    overlapping = Wave.objects.filter(opens_at__lt=closes_at, closes_at__gt=opens_at)
+    if exclude_pk:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    for other in overlapping.prefetch_related("eligible_provinces"):
+        others = {p.code for p in other.eligible_provinces.all()}
+        if not province_codes or not others or province_codes & others:
+            errors.setdefault("opens_at", []).append(
+                _("Wave %(n)s is open at the same time for the same provinces.") % {"n": other.number})
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic(durable=True)
+def wave_save(*, actor, wave: Wave | None, number: int, kind: str, opens_at, closes_at, announce_at,
+              national_quota: int, provinces, province_quotas: dict) -> Wave:
+    """Create or edit a wave. ``province_quotas`` maps province code to quota."""
+    wave_validate(number=number, opens_at=opens_at, closes_at=closes_at, announce_at=announce_at,
+                  national_quota=national_quota, provinces=provinces, province_quotas=province_quotas,
+                  exclude_pk=wave.pk if wave else None)
+    created = wave is None
+    wave = wave or Wave()
+    wave.number, wave.kind = number, kind
+    wave.opens_at, wave.closes_at, wave.announce_at = opens_at, closes_at, announce_at
+    wave.national_quota = national_quota
+    wave.save()
+    wave.eligible_provinces.set(provinces)
+    from prakerja.regions.models import Province
+
+    by_code = {p.code: p for p in Province.objects.filter(code__in=province_quotas)}
+    ProvinceQuota.objects.filter(wave=wave).exclude(province__code__in=province_quotas).delete()
+    for code, quota in province_quotas.items():
+        ProvinceQuota.objects.update_or_create(wave=wave, province=by_code[code], defaults={"quota": quota})
+    audit_record(actor=actor, action="wave.create" if created else "wave.update", target=wave, data={
+        "number": number, "national_quota": national_quota, "province_quotas": province_quotas,
+        "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})
+    return wave
+
+
+@transaction.atomic(durable=True)
+def switches_set(*, actor, signups_open: bool, joins_open: bool, reason: str) -> Switches:
+    switches = Switches.objects.select_for_update().get_or_create(pk=1)[0]
+    switches.signups_open, switches.joins_open = signups_open, joins_open
+    switches.save(update_fields=["signups_open", "joins_open", "updated_at"])
+    audit_record(actor=actor, action="switches.set", reason=reason,
+                 data={"signups_open": signups_open, "joins_open": joins_open})
+    return switches
+
+
+# --- registrants: joining -------------------------------------------------------------------
+def application_join(*, user, wave: Wave, consent_version: int) -> Application:
+    """WAV-2: join ``wave``. Joining the same wave twice returns the first application."""
+    from prakerja.registry.selectors import profile_of
+
+    existing = Application.objects.filter(wave=wave, user=user).first()
+    if existing is not None:
+        return existing
+    if not selectors.switches().joins_open:
+        raise JoinRefused("joins_closed", _("Joining waves is closed until the next programme year."))
+    profile = profile_of(user)
+    if profile.completed_at is None or profile.domicile_regency_id is None:
+        raise JoinRefused("profile_incomplete", _("Complete your profile first."))
+    if (barred := selectors.barred_application(user=user)) is not None:
+        if barred.status == S.REVOKED:
+            raise JoinRefused("revoked", _("Your participation was revoked, so you cannot join again."))
+        raise JoinRefused("passed", _("You already passed in wave %(n)s; a participant can join only once.")
+                          % {"n": barred.wave.number})
+    if (active := selectors.active_application(user=user)) is not None:
+        raise JoinRefused("other_wave", _("You are already in wave %(n)s. Wait for its result.")
+                          % {"n": active.wave.number})
+    consent = selectors.consent_current()
+    if consent is None or consent.version != consent_version:
+        raise JoinRefused("consent_changed", _("The agreement was updated. Read it again and agree."))
+    province = profile.domicile_regency.province
+    now = timezone.now()
+    # The clock decides, not the page the person loaded: a join at the closing
+    # second is refused (closes_at is exclusive).
+    if not (wave.opens_at <= now < wave.closes_at):
+        raise JoinRefused("wave_closed", _("This wave is closed."))
+    if wave.eligible_provinces.exists() and not wave.eligible_provinces.filter(pk=province.pk).exists():
+        raise JoinRefused("province", _("This wave is not open for your province."))
+    try:
+        with transaction.atomic(durable=True):
+            return Application.objects.create(wave=wave, user=user, province=province, consent=consent)
+    except IntegrityError:
+        # A second click or a second tab: the unique constraints let one row in.
+        existing = Application.objects.filter(wave=wave, user=user).first()
+        if existing is not None:
+            return existing
+        raise JoinRefused("other_wave", _("You are already in another wave. Wait for its result."))
+
+
+# --- the clock and selection: set-based transitions --------------------------------------
+def _move_all(*, wave: Wave, to: str) -> int:
+    return Application.objects.filter(wave=wave, status__in=states.sources_of(to)).update(status=to)
+
+
+def waves_close_due(*, now=None) -> list[int]:
+    """Close every wave whose time has come: one UPDATE per wave, idempotent."""
+    now = now or timezone.now()
+    closed = []
+    for wave in Wave.objects.filter(closes_at__lte=now, closed_at__isnull=True):
+        with transaction.atomic():
+            if not Wave.objects.filter(pk=wave.pk, closed_at__isnull=True).update(closed_at=now):
+                continue  # another worker closed it
+            moved = _move_all(wave=wave, to=S.PROCESSING)
+            audit_record(actor=None, action="wave.close", target=wave, data={"applications": moved})
+        closed.append(wave.number)
+    return closed
+
+
+@transaction.atomic(durable=True)
+def wave_start_selection(*, actor, wave: Wave) -> int:
+    """PROCESSING -> SELECTING for the whole wave (the selection run calls this)."""
+    if wave.closed_at is None:
+        raise states.TransitionError("the wave is not closed yet")
+    moved = _move_all(wave=wave, to=S.SELECTING)
+    audit_record(actor=actor, action="wave.selection_start", target=wave, data={"applications": moved})
+    return moved
+
+
+def application_decide(*, application: Application, passed: bool, reason: str = "") -> Application:
+    """SELECTING -> PASSED or FAILED with the deciding reason (SEL-5 fills these in bulk)."""
+    new = S.PASSED if passed else S.FAILED
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        states.check(locked.status, new)
+        locked.status, locked.status_reason, locked.decided_at = new, reason[:300], timezone.now()
+        locked.save(update_fields=["status", "status_reason", "decided_at"])
+    return locked
+
+
+@transaction.atomic(durable=True)
+def application_revoke(*, actor, application: Application, reason: str) -> Application:
+    """CRD-5: participation revoked; the person can never join again."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    states.check(locked.status, S.REVOKED)
+    locked.status, locked.status_reason = S.REVOKED, reason[:300]
+    locked.save(update_fields=["status", "status_reason"])
+    audit_record(actor=actor, action="application.revoke", target=locked, reason=reason)
+    return locked
+
+
+def wave_status(wave: Wave, now=None) -> str:
+    now = now or timezone.now()
+    if now < wave.opens_at:
+        return "upcoming"
+    if now < wave.closes_at:
+        return "open"
+    if now < wave.announce_at:
+        return "closed"
+    return "announced"

@@ -1,0 +1,48 @@
+"""WAV-3: the application state machine, one table of allowed moves.
+
+joined ("Menunggu Gelombang Ditutup") -> processing ("Sedang Diproses") at the
+closing time -> selecting ("Dalam Proses Seleksi") -> passed ("Lulus") or
+failed ("Gagal"); a participant who passed can later be revoked (CRD-5).
+Any other move is a bug and raises.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    JOINED = "joined", _("Waiting for the wave to close")
+    PROCESSING = "processing", _("Being processed")
+    SELECTING = "selecting", _("In the selection process")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not selected")
+    REVOKED = "revoked", _("Participation revoked")
+
+
+S = ApplicationStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.JOINED: {S.PROCESSING},
+    S.PROCESSING: {S.SELECTING},
+    S.SELECTING: {S.PASSED, S.FAILED},
+    S.PASSED: {S.REVOKED},
+    S.FAILED: set(),
+    S.REVOKED: set(),
+}
+# Holding one of these, a person is "in" a wave and may not join another.
+ACTIVE = [S.JOINED, S.PROCESSING, S.SELECTING]
+# A person who ever reached one of these may never join again (WAV-5).
+FINAL_BARS = [S.PASSED, S.REVOKED]
+
+
+class TransitionError(Exception):
+    pass
+
+
+def check(current: str, new: str) -> None:
+    if new not in TRANSITIONS.get(current, set()):
+        raise TransitionError(f"an application cannot go from {current} to {new}")
+
+
+def sources_of(new: str) -> list[str]:
+    """The statuses from which ``new`` may be reached (for set-based UPDATEs)."""
+    return [source for source, targets in TRANSITIONS.items() if new in targets]

@@ -1,0 +1,217 @@
+"""WAV-2..5: joining, refusals, the status machine, history and rejoining."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from prakerja.registry.models import Profile
+from prakerja.waves import states
+from prakerja.waves.models import Application, Wave
+from prakerja.waves.services import (
+    JoinRefused,
+    application_decide,
+    application_join,
+    application_revoke,
+    switches_set,
+    wave_start_selection,
+    waves_close_due,
+)
+from prakerja.waves.states import ApplicationStatus as S
+
+pytestmark = pytest.mark.django_db
+
+
+def join(user, wave):
+    return application_join(user=user, wave=wave, consent_version=1)
+
+
+def test_join_records_province_and_consent(registrant, make_wave):
+    application = join(registrant, make_wave())
+    assert application.status == S.JOINED and application.province.code == "32"
+    assert application.consent.version == 1
+
+
+def test_joining_twice_is_harmless(registrant, make_wave):
+    wave = make_wave()
+    assert join(registrant, wave).pk == join(registrant, wave).pk
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize(("setup", "code"), [
+    ("incomplete", "profile_incomplete"),
+    ("closed_wave", "wave_closed"),
+    ("not_open_yet", "wave_closed"),
+    ("other_province", "province"),
+    ("switch_off", "joins_closed"),
+    ("consent_changed", "consent_changed"),
+])
+def test_join_refusals(applicant, complete_profile, make_wave, operator, setup, code):
+    if setup != "incomplete":
+        complete_profile(applicant)
+    wave = make_wave()
+    version = 1
+    if setup == "closed_wave":
+        wave = make_wave(number=8, opens=-5, closes=-1, announce=1)
+    elif setup == "not_open_yet":
+        wave = make_wave(number=8, opens=5, closes=8, announce=9)
+    elif setup == "other_province":
+        wave = make_wave(number=8, opens=10, closes=12, announce=13, provinces=["35"])
+        Wave.objects.filter(pk=wave.pk).update(opens_at=timezone.now() - timedelta(hours=1))
+        wave.refresh_from_db()
+    elif setup == "switch_off":
+        switches_set(actor=operator, signups_open=True, joins_open=False, reason="x")
+    elif setup == "consent_changed":
+        version = 0
+    with pytest.raises(JoinRefused) as refusal:
+        application_join(user=applicant, wave=wave, consent_version=version)
+    assert refusal.value.code == code and str(refusal.value.message)
+    assert not Application.objects.exists()
+
+
+def test_a_join_at_the_closing_second_is_refused(registrant, make_wave, monkeypatch):
+    wave = make_wave()
+    monkeypatch.setattr("prakerja.waves.services.timezone.now", lambda: wave.closes_at)
+    with pytest.raises(JoinRefused) as refusal:
+        join(registrant, wave)
+    assert refusal.value.code == "wave_closed"
+    monkeypatch.setattr("prakerja.waves.services.timezone.now", lambda: wave.closes_at - timedelta(microseconds=1))
+    assert join(registrant, wave).status == S.JOINED
+
+
+def test_one_wave_at_a_time(registrant, make_wave):
+    first = make_wave(provinces=["32"])
+    second = make_wave(number=8, provinces=["32"], opens=-1, closes=3)  # overlapping, created directly
+    join(registrant, first)
+    with pytest.raises(JoinRefused) as refusal:
+        join(registrant, second)
+    assert refusal.value.code == "other_wave"
+
+
+def walk(application, *, passed):
+    wave = application.wave
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    assert waves_close_due() == [wave.number]
+    application.refresh_from_db()
+    assert application.status == S.PROCESSING
+    wave.refresh_from_db()
+    assert wave_start_selection(actor=None, wave=wave) == 1
+    application.refresh_from_db()
+    assert application.status == S.SELECTING
+    return application_decide(application=application, passed=passed,
+                              reason="" if passed else "Kuota provinsi sudah terpenuhi (undian)")
+
+
+def test_every_transition_and_the_dashboard_wording(client, registrant, make_wave):
+    client.force_login(registrant)
+    application = join(registrant, make_wave())
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Menunggu Gelombang Ditutup" in page
+    Wave.objects.filter(pk=application.wave_id).update(closes_at=timezone.now() - timedelta(seconds=1))
+    waves_close_due()
+    assert "Sedang Diproses" in client.get(reverse("dashboard")).content.decode()
+    wave_start_selection(actor=None, wave=Wave.objects.get(pk=application.wave_id))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Dalam Proses Seleksi" in page and "tidak berarti kamu sudah lolos" in page
+    application_decide(application=application, passed=False, reason="Kuota provinsi sudah terpenuhi (undian)")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Kamu Belum Berhasil" in page and "Tidak Lolos" in page and "Kuota provinsi sudah terpenuhi" in page
+
+
+def test_closing_is_one_set_based_update_and_idempotent(make_user, complete_profile, make_wave,
+                                                        django_assert_max_num_queries):
+    wave = make_wave()
+    for i in range(30):
+        join(complete_profile(make_user(email=f"p{i}@example.id")), wave)
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    with django_assert_max_num_queries(8):  # not one query per person
+        assert waves_close_due() == [wave.number]
+    assert Application.objects.filter(status=S.PROCESSING).count() == 30
+    assert waves_close_due() == []
+
+
+def test_forbidden_transitions_raise(registrant, make_wave):
+    application = join(registrant, make_wave())
+    with pytest.raises(states.TransitionError):
+        application_decide(application=application, passed=True)  # not in selection yet
+    with pytest.raises(states.TransitionError):
+        application_revoke(actor=None, application=application, reason="x")
+    with pytest.raises(states.TransitionError):
+        wave_start_selection(actor=None, wave=application.wave)  # not closed
+
+
+def test_state_table_is_complete():
+    assert set(states.TRANSITIONS) == set(S.values)
+    assert states.sources_of(S.PROCESSING) == [S.JOINED]
+
+
+def test_history_and_one_click_rejoin_after_failing(client, registrant, make_wave):
+    application = walk(join(registrant, make_wave(number=7, opens=-10, closes=3, announce=4)), passed=False)
+    Wave.objects.filter(pk=application.wave_id).update(announce_at=timezone.now())
+    nxt = make_wave(number=8, opens=-1, closes=3, announce=5)
+    client.force_login(registrant)
+    assert "Gabung Gelombang 8" in client.get(reverse("dashboard")).content.decode()
+    response = client.post(reverse("waves_rejoin"))
+    assert response["Location"] == reverse("dashboard")
+    assert Application.objects.get(wave=nxt, user=registrant).status == S.JOINED
+    history = client.get(reverse("waves_history")).content.decode()
+    assert "Riwayat Gelombang" in history and "Gagal" in history and "Menunggu Gelombang Ditutup" in history
+
+
+@pytest.mark.parametrize(("final", "code"), [("passed", "passed"), ("revoked", "revoked")])
+def test_passed_or_revoked_can_never_join_again(registrant, make_wave, operator, final, code):
+    application = walk(join(registrant, make_wave(number=7, opens=-10, closes=3, announce=4)), passed=True)
+    if final == "revoked":
+        application_revoke(actor=operator, application=application, reason="kepesertaan dicabut")
+    nxt = make_wave(number=8, opens=-1, closes=3, announce=5)
+    with pytest.raises(JoinRefused) as refusal:
+        join(registrant, nxt)
+    assert refusal.value.code == code
+
+
+def test_no_open_wave(client, registrant):
+    client.force_login(registrant)
+    assert "Gelombang Tidak Ditemukan" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_join_page_flow(client, registrant, make_wave):
+    wave = make_wave()
+    client.force_login(registrant)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Gabung Gelombang" in dashboard
+    page = client.get(reverse("waves_join", args=[wave.public_id])).content.decode()
+    assert "Persetujuan Kartu Prakerja" in page and "Saya menyetujui" in page and "Ya, Gabung" in page
+    refused = client.post(reverse("waves_join", args=[wave.public_id]), {"version": 1})
+    assert refused.status_code == 200 and not Application.objects.exists()
+    client.post(reverse("waves_join", args=[wave.public_id]), {"version": 1, "agree": "on"})
+    assert Application.objects.get().status == S.JOINED
+
+
+def test_dashboard_query_count(client, registrant, make_wave, django_assert_max_num_queries):
+    join(registrant, make_wave())
+    client.force_login(registrant)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_public_wave_page(client, make_wave):
+    make_wave(seed_commitment="ab" * 32)
+    page = client.get(reverse("waves_public")).content.decode()
+    assert "Gelombang 7" in page and "800.000" in page and "ab" * 32 in page
+
+
+def test_operator_counts_are_grouped_queries(client, make_user, complete_profile, make_wave, operator,
+                                             django_assert_max_num_queries):
+    wave = make_wave()
+    for i, regency in enumerate(["3273", "3273", "3578", "1101"]):
+        join(complete_profile(make_user(email=f"c{i}@example.id"), regency), wave)
+    client.force_login(operator)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
+    session["account_authentication_methods_user"] = str(operator.pk)
+    session.save()
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("waves_counts_wave", args=[wave.public_id])).content.decode()
+    assert "32 Jawa Barat</td><td>2" in page and "35 Jawa Timur</td><td>1" in page
+    assert Profile.objects.count() == 4

@@ -1,0 +1,77 @@
+"""WAV-1: operators create and edit waves; the rules that refuse a bad wave; switches."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from prakerja.audit.models import AuditEntry
+from prakerja.regions.models import Province
+from prakerja.waves.models import ProvinceQuota
+from prakerja.waves.services import switches_set, wave_save
+
+pytestmark = pytest.mark.django_db
+
+
+def save(operator, wave=None, **overrides):
+    now = timezone.now()
+    data = {"number": 7, "kind": "regular", "opens_at": now + timedelta(days=1), "closes_at": now + timedelta(days=4),
+            "announce_at": now + timedelta(days=6), "national_quota": 800_000, "provinces": [],
+            "province_quotas": {}, **overrides}
+    return wave_save(actor=operator, wave=wave, **data)
+
+
+def test_create_a_wave_with_provincial_quotas(operator):
+    wave = save(operator, province_quotas={"32": 120_000, "31": 50_000})
+    assert set(ProvinceQuota.objects.filter(wave=wave).values_list("province__code", "quota")) == {
+        ("32", 120_000), ("31", 50_000)}
+    assert AuditEntry.objects.filter(action="wave.create", target_id=str(wave.public_id)).exists()
+    save(operator, wave=wave, province_quotas={"32": 100_000})
+    assert list(ProvinceQuota.objects.filter(wave=wave).values_list("quota", flat=True)) == [100_000]
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"closes_at": timezone.now()}, "closes_at"),
+    ({"announce_at": timezone.now() + timedelta(days=2)}, "announce_at"),
+    ({"national_quota": 0}, "national_quota"),
+    ({"national_quota": 100, "province_quotas": {"32": 80, "31": 30}}, "province_quotas"),
+    ({"province_quotas": {"32": 0}}, "province_quotas"),
+])
+def test_bad_waves_are_refused(operator, overrides, field):
+    with pytest.raises(ValidationError) as error:
+        save(operator, **overrides)
+    assert field in error.value.message_dict
+
+
+def test_overlapping_waves_for_the_same_provinces_are_refused(operator):
+    jabar, jatim = Province.objects.get(code="32"), Province.objects.get(code="35")
+    save(operator, number=7, provinces=[jabar])
+    with pytest.raises(ValidationError) as error:
+        save(operator, number=8, provinces=[jabar, jatim])
+    assert "opens_at" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        save(operator, number=8)  # all provinces includes Jawa Barat
+    save(operator, number=8, provinces=[jatim])  # another province: fine
+
+
+def test_admin_form_shows_the_rules_in_indonesian(admin_client, settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "StaffSecondFactor" not in m]
+    now = timezone.localtime()
+    response = admin_client.post(reverse("admin:waves_wave_add"), {
+        "number": 9, "kind": "regular", "opens_at_0": now.strftime("%Y-%m-%d"), "opens_at_1": "12:00:00",
+        "closes_at_0": now.strftime("%Y-%m-%d"), "closes_at_1": "11:00:00",
+        "announce_at_0": now.strftime("%Y-%m-%d"), "announce_at_1": "10:00:00", "national_quota": 5,
+        "province_quotas": "32=abc"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "harus ditutup setelah dibuka" in page and "tidak boleh sebelum gelombang ditutup" in page
+    assert "Baris 1: tulis kode=kuota" in page
+
+
+def test_switches_stop_signups_and_joins(client, operator):
+    switches_set(actor=operator, signups_open=False, joins_open=False, reason="akhir tahun program")
+    page = client.get(reverse("account_signup")).content.decode()
+    assert "Pendaftaran ditutup" in page or "ditutup" in page.lower()
+    assert AuditEntry.objects.get(action="switches.set").reason == "akhir tahun program"

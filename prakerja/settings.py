@@ -335,6 +335,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# bench/ only: a hello-world view to compare pages against. Never in production.
+BENCH_ENDPOINTS = env_bool("PRAKERJA_BENCH", default=False) and not PRODUCTION
+
 # --- logging -----------------------------------------------------------------------------
 LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "console"), "json" if PRODUCTION else "console")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

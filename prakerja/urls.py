@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,3 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", web.healthz, name="healthz"),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    # bench/: the same middleware stack with no work behind it, as a yardstick.
+    urlpatterns.append(path("bench/hello", web.hello, name="bench_hello"))

@@ -23,6 +23,7 @@ from prakerja.notifications.gateways import DeliveryError
 from prakerja.notifications.gateways.email import EmailRequest, send_email
 from prakerja.notifications.gateways.sms import SmsRequest, get_sms_gateway
 from prakerja.notifications.models import Channel, Message, Status
+from prakerja.notifications.selectors import forget_unread_count
 
 log = structlog.get_logger(__name__)
 
@@ -78,6 +79,8 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
             message, was_created = _get_or_create(key=f"{scope}:{key}", channel=channel, fields=fields)
             if was_created:
                 created.append(message)
+    if user is not None and any(m.channel == Channel.INBOX for m in created):
+        transaction.on_commit(lambda: forget_unread_count(user.pk))
     queued = [m.pk for m in created if m.status == Status.QUEUED]
     if queued:
         transaction.on_commit(lambda: _enqueue(queued))
@@ -188,10 +191,13 @@ def messages_sweep(*, limit: int = 1000) -> int:
 
 
 def inbox_mark_read(*, user, public_id) -> int:
-    return (Message.objects.filter(user=user, channel=Channel.INBOX, public_id=public_id, read_at=None)
-            .update(read_at=timezone.now()))
+    changed = (Message.objects.filter(user=user, channel=Channel.INBOX, public_id=public_id, read_at=None)
+               .update(read_at=timezone.now()))
+    forget_unread_count(user.pk)
+    return changed
 
 
 def inbox_mark_all_read(*, user) -> int:
-    return (Message.objects.filter(user=user, channel=Channel.INBOX, read_at=None)
-            .update(read_at=timezone.now()))
+    changed = Message.objects.filter(user=user, channel=Channel.INBOX, read_at=None).update(read_at=timezone.now())
+    forget_unread_count(user.pk)
+    return changed

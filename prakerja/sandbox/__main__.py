@@ -34,9 +34,11 @@ def main() -> None:
     from prakerja.sandbox import population
     from prakerja.sandbox.models import Person
 
+    # The demo identities are upserted on every start (make run's demo uses
+    # them); a registry with nobody else in it gets a generated population.
     population.load_csv(population.DEMO_CSV)
-    if Person.objects.count() < 100 and settings.DEFAULT_FAMILIES:
-        population.generate(families=settings.DEFAULT_FAMILIES, seed=2026)
+    if settings.DEFAULT_FAMILIES and not Person.objects.exclude(nik__in=population.demo_niks()).exists():
+        population.generate(families=settings.DEFAULT_FAMILIES, seed=settings.DEFAULT_SEED)
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
@@ -63,6 +65,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     print(f"SANDBOX READY http={http_port} smtp={smtp.port}", flush=True)
     print(f"Sandbox: outbox http://{args.host}:{http_port}/outbox, SMTP {args.host}:{smtp.port}", flush=True)
+    print(f"Sandbox: Dukcapil http://{args.host}:{http_port}/dukcapil/verify, {Person.objects.count()} residents "
+          f"(demo identities at http://{args.host}:{http_port}/)", flush=True)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -27,7 +27,7 @@ class Fault(models.Model):
     Lets tests drive the platform's retry paths against a real HTTP server.
     """
 
-    target = models.CharField(max_length=32, db_index=True)  # "sms", later "dukcapil", "payout"
+    target = models.CharField(max_length=32, db_index=True)  # "sms", "dukcapil", later "payout"
     mode = models.CharField(max_length=16)  # "500" | "400" | "timeout"
     delay = models.FloatField(default=10.0)
     remaining = models.PositiveIntegerField(default=1)
@@ -44,7 +44,11 @@ class Person(models.Model):
     name = models.CharField(max_length=150)
     birth_date = models.DateField()
     female = models.BooleanField()
-    district_code = models.CharField(max_length=6)
+    district_code = models.CharField(max_length=6)  # province, regency, district: "327301"
 
     def __str__(self):
         return self.name
+
+    def as_dict(self) -> dict:
+        return {"nik": self.nik, "kk": self.kk, "name": self.name, "birth_date": self.birth_date.isoformat(),
+                "female": self.female, "district_code": self.district_code}

@@ -34,6 +34,7 @@ SMS_API_KEY = os.environ.get("SANDBOX_SMS_API_KEY", "sandbox-sms-key")
 DUKCAPIL_API_KEY = os.environ.get("SANDBOX_DUKCAPIL_API_KEY", "sandbox-dukcapil-key")
 # A population generated on first start when none is loaded (families, seed).
 DEFAULT_FAMILIES = int(os.environ.get("SANDBOX_FAMILIES", "2000"))
+DEFAULT_SEED = int(os.environ.get("SANDBOX_SEED", "2026"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -32,7 +32,13 @@ class SandboxProcess:
             body["delay"] = delay
         httpx.post(f"{self.url}/control/faults", json=body, timeout=10).raise_for_status()
 
+    def faults(self, target: str | None = None) -> list[dict]:
+        """Injected faults not yet consumed (each with ``remaining``)."""
+        params = {"target": target} if target else {}
+        return httpx.get(f"{self.url}/control/faults", params=params, timeout=10).raise_for_status().json()
+
     def people(self, limit: int = 20) -> list[dict]:
+        """Residents of the sandbox civil registry, the demo identities first."""
         return httpx.get(f"{self.url}/dukcapil/people.json", params={"limit": limit},
                          timeout=10).raise_for_status().json()
 

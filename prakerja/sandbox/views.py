@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.sandbox.faults import fault_response, take_fault
 from prakerja.sandbox.models import Fault, OutboxMessage
 
-FAULT_MODES = {"500", "400", "timeout"}
+FAULT_MODES = {"500", "503", "429", "400", "timeout"}
 
 
 def _json_body(request):
@@ -31,10 +31,9 @@ def _messages(request):
 
 @require_GET
 def index(request):
-    from prakerja.sandbox.dukcapil import demo_ids
-    from prakerja.sandbox.models import Person
+    from prakerja.sandbox.dukcapil import demo_people
 
-    return render(request, "sandbox/index.html", {"demo": Person.objects.filter(pk__in=demo_ids())})
+    return render(request, "sandbox/index.html", {"demo": demo_people()})
 
 
 @require_http_methods(["GET", "DELETE"])
@@ -70,8 +69,14 @@ def sms_send(request):
 
 
 @csrf_exempt
-@require_http_methods(["POST", "DELETE"])
+@require_http_methods(["GET", "POST", "DELETE"])
 def faults(request):
+    if request.method == "GET":  # what is still waiting: lets a test prove a call was not made
+        waiting = Fault.objects.filter(remaining__gt=0).order_by("pk")
+        if request.GET.get("target"):
+            waiting = waiting.filter(target=request.GET["target"])
+        return JsonResponse([{"id": f.pk, "target": f.target, "mode": f.mode, "remaining": f.remaining}
+                             for f in waiting], safe=False)
     if request.method == "DELETE":
         Fault.objects.all().delete()
         return HttpResponse(status=204)
@@ -80,6 +85,9 @@ def faults(request):
     if mode not in FAULT_MODES or not isinstance(target, str):
         return JsonResponse({"error": f"target and mode ({', '.join(sorted(FAULT_MODES))}) are required"},
                             status=400)
-    fault = Fault.objects.create(target=target, mode=mode, remaining=int(body.get("count", 1)),
-                                 delay=float(body.get("delay", 10)))
+    try:
+        remaining, delay = int(body.get("count", 1)), float(body.get("delay", 10))
+    except (TypeError, ValueError):
+        return JsonResponse({"error": "count must be an integer and delay a number"}, status=400)
+    fault = Fault.objects.create(target=target, mode=mode, remaining=max(remaining, 0), delay=delay)
     return JsonResponse({"id": fault.pk}, status=201)

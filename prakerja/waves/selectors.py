@@ -1,8 +1,12 @@
-from django.db.models import Count, Q
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone
 
 from prakerja.waves.models import Application, ConsentVersion, Switches, Wave
-from prakerja.waves.states import ACTIVE, FINAL_BARS
+from prakerja.waves.states import ACTIVE, FINAL_BARS, ApplicationStatus
 
 
 def switches() -> Switches:
@@ -13,12 +17,51 @@ def consent_current() -> ConsentVersion | None:
     return ConsentVersion.objects.order_by("-version").first()
 
 
-def open_wave_for(*, province, now=None) -> Wave | None:
+OPEN_WAVES_KEY = "waves:open-soon"
+OPEN_WAVES_TTL = 30  # seconds; waves are created days ahead, and the clock is re-checked on join
+
+
+@dataclass(frozen=True)
+class OpenWave:
+    pk: int
+    public_id: object
+    number: int
+    opens_at: object
+    closes_at: object
+    province_ids: frozenset
+
+
+def _open_waves(now) -> list[OpenWave]:
+    """Waves open now or within the cache lifetime, with their eligible province ids.
+
+    Every dashboard asks this at a wave's opening (80,000 registrations a
+    minute were seen), so the answer is shared through the cache for a few
+    seconds as plain values; the join itself checks the wave's times in the
+    database.
+    """
+    cached = cache.get(OPEN_WAVES_KEY)
+    if cached is not None:
+        return cached
+    horizon = now + timedelta(seconds=OPEN_WAVES_TTL)
+    waves = (Wave.objects.filter(opens_at__lte=horizon, closes_at__gt=now)
+             .prefetch_related("eligible_provinces").order_by("opens_at"))
+    value = [OpenWave(w.pk, w.public_id, w.number, w.opens_at, w.closes_at,
+                      frozenset(p.pk for p in w.eligible_provinces.all())) for w in waves]
+    cache.set(OPEN_WAVES_KEY, value, OPEN_WAVES_TTL)
+    return value
+
+
+def forget_open_waves() -> None:
+    cache.delete(OPEN_WAVES_KEY)
+
+
+def open_wave_for(*, province_id: int, now=None) -> OpenWave | None:
     """The wave open now for a domicile province (all provinces when none are listed)."""
     now = now or timezone.now()
-    return (Wave.objects.filter(opens_at__lte=now, closes_at__gt=now)
-            .filter(Q(eligible_provinces=None) | Q(eligible_provinces=province))
-            .order_by("opens_at").first())
+    for wave in _open_waves(now):
+        if wave.opens_at <= now < wave.closes_at and (not wave.province_ids or province_id in wave.province_ids):
+            return wave
+    return None
 
 
 def active_application(*, user) -> Application | None:
@@ -54,12 +97,23 @@ def counts_by_wave() -> list[dict]:
                                                                            "closes_at").order_by("-number"))
 
 
-def dashboard_context(*, user, profile) -> dict:
-    """What the dashboard says about waves (WAV-2..5), in three queries at most."""
-    latest = latest_application(user=user)
+@dataclass(frozen=True)
+class ApplicationSummary:
+    status: str
+    status_reason: str
+    wave_number: int
+
+    def get_status_display(self):
+        return ApplicationStatus(self.status).label
+
+
+def dashboard_context(*, user, summary) -> dict:
+    """What the dashboard says about waves (WAV-2..5): one small query and the cached open waves."""
+    row = (Application.objects.filter(user=user).order_by("-joined_at")
+           .values_list("status", "status_reason", "wave__number").first())
+    latest = ApplicationSummary(*row) if row else None
     context = {"application": latest, "open_wave": None}
-    if profile.completed_at is None or profile.domicile_regency_id is None:
-        return context
-    if latest is None or latest.status == "failed":
-        context["open_wave"] = open_wave_for(province=profile.domicile_regency.province)
+    if summary and summary.completed_at and summary.domicile_province_id and (
+            latest is None or latest.status == "failed"):
+        context["open_wave"] = open_wave_for(province_id=summary.domicile_province_id)
     return context

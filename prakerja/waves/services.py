@@ -69,6 +69,7 @@ def wave_save(*, actor, wave: Wave | None, number: int, kind: str, opens_at, clo
     ProvinceQuota.objects.filter(wave=wave).exclude(province__code__in=province_quotas).delete()
     for code, quota in province_quotas.items():
         ProvinceQuota.objects.update_or_create(wave=wave, province=by_code[code], defaults={"quota": quota})
+    transaction.on_commit(selectors.forget_open_waves)
     audit_record(actor=actor, action="wave.create" if created else "wave.update", target=wave, data={
         "number": number, "national_quota": national_quota, "province_quotas": province_quotas,
         "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})

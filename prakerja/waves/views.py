@@ -33,10 +33,11 @@ def join(request, public_id):
 def rejoin(request):
     """WAV-5: after "Gagal", one click joins the next open wave; nothing is entered again."""
     profile = profile_of(request.user)
-    wave = profile.domicile_regency and selectors.open_wave_for(province=profile.domicile_regency.province)
+    wave = profile.domicile_regency and selectors.open_wave_for(province_id=profile.domicile_regency.province_id)
     if not wave:
         messages.error(request, _("Wave not found"))
         return redirect("dashboard")
+    wave = get_object_or_404(Wave, pk=wave.pk)
     latest = selectors.latest_application(user=request.user)
     consent = selectors.consent_current()
     if latest is None or latest.consent_id != consent.pk:

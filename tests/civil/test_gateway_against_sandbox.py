@@ -1,21 +1,32 @@
-"""The civil registry client against the sandbox Dukcapil over real HTTP."""
+"""The civil registry client against the sandbox Dukcapil over real HTTP (REG-3, SEL-1)."""
 
+import threading
 import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
+import structlog
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from prakerja.civil.gateway import (
+    CircuitOpen,
     CivilRegistryError,
     CivilRegistryUnavailable,
     HttpCivilRegistry,
+    RateLimited,
     Reason,
     VerifyRequest,
+    VerifyResult,
+    get_civil_registry,
 )
 
-pytestmark = pytest.mark.django_db  # the breaker and limiter live in the Django cache
+# The demo applicant, as data/demo_population.csv in the sandbox knows her.
 SITI = VerifyRequest(nik="3273015203950001", kk="3273010108160001", name="Siti Rahmawati",
                      birth_date=date(1995, 3, 12))
+MATCH = VerifyResult(matched=True, reasons=())
 
 
 @pytest.fixture
@@ -32,75 +43,199 @@ def registry(sandbox):
     sandbox.clear_faults()
 
 
+def waiting(sandbox) -> int:
+    """Injected dukcapil faults not yet consumed: each call that reached the sandbox consumed one."""
+    return sum(f["remaining"] for f in sandbox.faults("dukcapil"))
+
+
 def test_a_demo_identity_matches(registry):
-    result = registry().verify(SITI)
-    assert result.matched and result.reasons == ()
+    assert registry().verify(SITI) == MATCH
+
+
+def test_the_client_is_built_from_settings(sandbox, settings):
+    settings.CIVIL_REGISTRY_URL = f"{sandbox.url}/dukcapil/verify"
+    assert get_civil_registry().verify(SITI) == MATCH  # the default key is the sandbox's
 
 
 def test_names_match_ignoring_case_and_spaces(registry):
-    assert registry().verify(VerifyRequest(**{**SITI.__dict__, "name": "  siti   RAHMAWATI "})).matched
+    assert registry().verify(replace(SITI, name="  siti   RAHMAWATI ")).matched
 
 
 @pytest.mark.parametrize(("change", "reasons"), [
     ({"nik": "3273015203950999"}, (Reason.NIK_NOT_FOUND,)),
+    ({"nik": "3273015203950999", "kk": "1"}, (Reason.NIK_NOT_FOUND,)),  # nothing to compare against
     ({"kk": "3273010108160002"}, (Reason.KK_MISMATCH,)),
+    ({"kk": "3171012002120001"}, (Reason.KK_MISMATCH,)),  # a real KK, of another family
     ({"name": "Siti Aminah"}, (Reason.NAME_MISMATCH,)),
     ({"birth_date": date(1995, 3, 13)}, (Reason.BIRTH_DATE_MISMATCH,)),
     ({"kk": "3273010108160002", "name": "Siti Aminah"}, (Reason.KK_MISMATCH, Reason.NAME_MISMATCH)),
+    ({"kk": "3273010108160002", "name": "Siti Aminah", "birth_date": date(1959, 3, 12)},
+     (Reason.KK_MISMATCH, Reason.NAME_MISMATCH, Reason.BIRTH_DATE_MISMATCH)),
 ])
 def test_each_mismatch_reason(registry, change, reasons):
-    result = registry().verify(VerifyRequest(**{**SITI.__dict__, **change}))
-    assert not result.matched and result.reasons == reasons
+    assert registry().verify(replace(SITI, **change)) == VerifyResult(matched=False, reasons=reasons)
 
 
-def test_a_500_is_retried_within_the_call(registry, sandbox):
-    sandbox.fault("dukcapil", "500", count=2)
-    assert registry(retries=2).verify(SITI).matched
+@given(kk=st.booleans(), name=st.booleans(), birth=st.booleans(), spacing=st.sampled_from(["", " ", "  "]),
+       upper=st.booleans())
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_reasons_are_exactly_the_fields_that_differ(registry, kk, name, birth, spacing, upper):
+    written = f"{spacing}Dewi {spacing}{'Lestary' if name else 'Lestari'}{spacing}"
+    request = VerifyRequest(nik="3171016311900001", kk="3171012002120002" if kk else "3171012002120001",
+                            name=written.upper() if upper else written,
+                            birth_date=date(1990, 11, 24) if birth else date(1990, 11, 23))
+    expected = tuple(r for r, differs in [(Reason.KK_MISMATCH, kk), (Reason.NAME_MISMATCH, name),
+                                          (Reason.BIRTH_DATE_MISMATCH, birth)] if differs)
+    assert registry(rate_per_second=10_000).verify(request) == VerifyResult(matched=not expected, reasons=expected)
+
+
+@pytest.mark.parametrize("mode", ["500", "503", "429"])
+def test_transient_answers_are_retried_within_the_call(registry, sandbox, mode):
+    sandbox.fault("dukcapil", mode, count=2)
+    assert registry(retries=2).verify(SITI) == MATCH
+    assert waiting(sandbox) == 0
+
+
+def test_retries_are_bounded(registry, sandbox):
+    sandbox.fault("dukcapil", "500", count=5)
+    with pytest.raises(CivilRegistryUnavailable) as raised:
+        registry(retries=2).verify(SITI)
+    assert not isinstance(raised.value, CircuitOpen | RateLimited)
+    assert waiting(sandbox) == 2  # three attempts, no more
 
 
 def test_timeouts_exhaust_retries_then_unavailable(registry, sandbox):
     sandbox.fault("dukcapil", "timeout", count=2, delay=2)
-    with pytest.raises(CivilRegistryUnavailable):
+    started = time.monotonic()
+    with pytest.raises(CivilRegistryUnavailable, match="Timeout"):
         registry(timeout=0.5, retries=1).verify(SITI)
+    assert time.monotonic() - started < 1.8  # two half-second waits and a short pause, not the sandbox's 2 s
 
 
-def test_a_wrong_key_is_a_permanent_error(registry):
-    with pytest.raises(CivilRegistryError):
+def test_a_wrong_key_is_a_permanent_error_and_not_retried(registry, sandbox):
+    with pytest.raises(CivilRegistryError, match="401"):
         registry(api_key="wrong").verify(SITI)
+    sandbox.fault("dukcapil", "400", count=2)
+    with pytest.raises(CivilRegistryError, match="400"):
+        registry().verify(SITI)
+    assert waiting(sandbox) == 1
+
+
+def test_permanent_errors_do_not_open_the_breaker(registry):
+    client = registry(api_key="wrong", breaker_failures=1)
+    for _ in range(3):
+        with pytest.raises(CivilRegistryError):
+            client.verify(SITI)
 
 
 def test_registry_down_is_unavailable(registry):
-    with pytest.raises(CivilRegistryUnavailable):
+    with pytest.raises(CivilRegistryUnavailable, match="ConnectError"):
         registry(url="http://127.0.0.1:9/dukcapil/verify", retries=0).verify(SITI)
 
 
-def test_breaker_opens_after_repeated_failures_and_closes_after_cooldown(registry, sandbox):
-    client = registry(retries=0, breaker_failures=3, breaker_cooldown=1)
-    sandbox.fault("dukcapil", "500", count=3)
-    for _ in range(3):
+def test_breaker_opens_after_repeated_failures_and_closes_after_a_good_trial(registry, sandbox):
+    client = registry(retries=1, breaker_failures=3, breaker_cooldown=1)
+    sandbox.fault("dukcapil", "500", count=6)
+    for _ in range(3):  # three calls, each with its retry, all failing
         with pytest.raises(CivilRegistryUnavailable):
             client.verify(SITI)
-    # Open: fails at once without calling out (a fault left waiting would be consumed otherwise).
+    assert waiting(sandbox) == 0
+    # Open: refused at once, without calling out (the waiting fault stays).
     sandbox.fault("dukcapil", "500", count=1)
-    with pytest.raises(CivilRegistryUnavailable, match="circuit open"):
-        client.verify(SITI)
-    time.sleep(1.1)
-    with pytest.raises(CivilRegistryUnavailable):  # the half-open trial meets the waiting fault
-        client.verify(SITI)
-    sandbox.clear_faults()
-    time.sleep(1.1)
-    assert client.verify(SITI).matched  # closed again
-
-
-def test_client_side_rate_limit(registry):
-    client = registry(rate_per_second=3, retries=0)
-    outcomes = []
-    for _ in range(4):
-        try:
+    for _ in range(3):
+        with pytest.raises(CircuitOpen, match="circuit open"):
             client.verify(SITI)
-            outcomes.append("ok")
+    assert waiting(sandbox) == 1
+    # Another client (another process, in production) sees the same breaker.
+    with pytest.raises(CircuitOpen):
+        registry().verify(SITI)
+
+    time.sleep(1.1)
+    # Half-open: one trial, a single attempt; it meets the fault and the breaker opens again at once.
+    with pytest.raises(CivilRegistryUnavailable):
+        client.verify(SITI)
+    assert waiting(sandbox) == 0
+    sandbox.fault("dukcapil", "500", count=1)
+    with pytest.raises(CircuitOpen):
+        client.verify(SITI)
+    assert waiting(sandbox) == 1
+    sandbox.clear_faults()
+
+    time.sleep(1.1)
+    assert client.verify(SITI) == MATCH  # the trial succeeds: closed
+    sandbox.fault("dukcapil", "500", count=1)
+    assert client.verify(SITI) == MATCH  # closed: retries as usual, no longer a single trial attempt
+
+
+def test_only_one_trial_call_while_half_open(registry, sandbox):
+    client = registry(retries=0, breaker_failures=1, breaker_cooldown=1, timeout=3)
+    sandbox.fault("dukcapil", "500")
+    with pytest.raises(CivilRegistryUnavailable):
+        client.verify(SITI)
+    time.sleep(1.1)
+    sandbox.fault("dukcapil", "timeout", delay=1)  # the trial is slow, then fails
+    outcome = []
+
+    def trial():
+        try:
+            outcome.append(client.verify(SITI))
         except CivilRegistryUnavailable as exc:
-            outcomes.append(str(exc))
-    # Normally the 4th call is refused; if the second ticked over mid-loop, a later one is.
-    assert "local rate limit reached" in outcomes or outcomes == ["ok"] * 4
-    assert outcomes[:3].count("ok") >= 2
+            outcome.append(exc)
+
+    thread = threading.Thread(target=trial)
+    thread.start()
+    time.sleep(0.3)
+    with pytest.raises(CircuitOpen, match="trial"):
+        client.verify(SITI)
+    thread.join()
+    assert isinstance(outcome[0], CivilRegistryUnavailable) and not isinstance(outcome[0], CircuitOpen)
+    with pytest.raises(CircuitOpen, match="circuit open"):
+        client.verify(SITI)
+
+
+def next_second():
+    time.sleep(1.02 - time.time() % 1)
+
+
+def test_client_side_rate_limit(registry, sandbox):
+    client = registry(rate_per_second=3, retries=0)
+    next_second()
+    for _ in range(3):
+        assert client.verify(SITI) == MATCH
+    sandbox.fault("dukcapil", "500")
+    with pytest.raises(RateLimited, match="rate limit"):  # the 4th call in the same second
+        client.verify(SITI)
+    assert waiting(sandbox) == 1  # refused without calling out, and without waiting
+    sandbox.clear_faults()
+    next_second()
+    assert client.verify(SITI) == MATCH
+
+
+def test_rate_limit_does_not_open_the_breaker(registry):
+    client = registry(rate_per_second=1, retries=0, breaker_failures=1)
+    next_second()
+    client.verify(SITI)
+    for _ in range(3):
+        with pytest.raises(RateLimited):
+            client.verify(SITI)
+    next_second()
+    assert client.verify(SITI) == MATCH
+
+
+def test_logs_carry_outcomes_and_no_personal_data(registry, sandbox):
+    sandbox.fault("dukcapil", "500")
+    with structlog.testing.capture_logs() as logs:
+        registry().verify(SITI)
+        registry().verify(replace(SITI, kk="3273010108160002"))
+        with pytest.raises(CivilRegistryError):
+            registry(api_key="wrong").verify(SITI)
+    events = [e["event"] for e in logs]
+    assert events == ["civil_registry_transient", "civil_registry_verified", "civil_registry_verified",
+                      "civil_registry_refused"]
+    assert logs[0]["status_code"] == 500 and logs[0]["attempt"] == 1
+    assert logs[1]["matched"] is True and logs[1]["attempt"] == 2
+    assert logs[2]["reasons"] == ["kk_mismatch"]
+    text = repr(logs)
+    for secret in (SITI.nik, SITI.kk, "3273010108160002", "Siti", "Rahmawati", "1995", "1995-03-12"):
+        assert secret not in text
+    assert SITI.nik not in repr(SITI)

@@ -128,7 +128,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "prakerja.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "prakerja",
         }

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def redis_cache(settings, redis_url):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache",
                                    "LOCATION": redis_url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     yield cache
     cache.clear()
@@ -35,7 +35,7 @@ def test_cache_round_trip(redis_cache):
     assert redis_cache.get("k") == {"v": 1}
     from django.core.cache import caches
 
-    assert type(caches["default"]).__name__ == "RedisCache"
+    assert type(caches["default"]).__name__ == "PooledRedisCache"
 
 
 def test_rate_limits_are_shared_through_redis(client, applicant, redis_cache):
@@ -80,7 +80,7 @@ def test_healthz_on_redis(client, redis_cache, redis_url, monkeypatch):
     health.worker_heartbeat()
     body = client.get(reverse("healthz")).json()
     assert body["status"] == "ok"
-    assert body["cache"]["backend"] == "RedisCache"
+    assert body["cache"]["backend"] == "PooledRedisCache"
     assert body["queue"]["backend"] == "RedisHuey" and body["queue"]["worker"] == "ok"
     huey.storage.flush_all()
 
@@ -92,7 +92,7 @@ def test_redis_url_switches_cache_sessions_and_queue(redis_url):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == [
-        "django.core.cache.backends.redis.RedisCache",
+        "prakerja.cache.PooledRedisCache",
         "django.contrib.sessions.backends.cached_db",
         "huey.RedisHuey",
     ]

@@ -8,6 +8,7 @@ BANNER = """
 
    Web site          http://127.0.0.1:8000/
    Back office       http://127.0.0.1:8000/admin/
+   Waves (public)    http://127.0.0.1:8000/waves/
    Health            http://127.0.0.1:8000/healthz
    Sandbox outbox    http://127.0.0.1:8001/outbox   (emails and SMS land here)
 

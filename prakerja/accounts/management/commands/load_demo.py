@@ -34,4 +34,23 @@ class Command(BaseCommand):
                                        roles=["administrator"], password=DEMO_PASSWORD)
         if not Authenticator.objects.filter(user=operator, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(operator, DEMO_TOTP_SECRET)
+        self._demo_wave(operator)
         self.stdout.write("demo data loaded")
+
+    @staticmethod
+    def _demo_wave(operator):
+        """An open wave for every province, so a demo can join one."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from prakerja.waves.models import Wave
+        from prakerja.waves.services import wave_save
+
+        now = timezone.now()
+        if Wave.objects.filter(closes_at__gt=now).exists():
+            return
+        number = (Wave.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        wave_save(actor=operator, wave=None, number=number, kind="regular", opens_at=now - timedelta(hours=1),
+                  closes_at=now + timedelta(days=7), announce_at=now + timedelta(days=9),
+                  national_quota=800_000, provinces=[], province_quotas={})

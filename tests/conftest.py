@@ -141,6 +141,15 @@ def sandbox_mail(sandbox, settings):
     return sandbox
 
 
+@pytest.fixture
+def postgres_only():
+    """Race tests need PostgreSQL's row locks; with CI=true it must be there."""
+    if connection.vendor != "postgresql":
+        if CI and not SQLITE_PASS:
+            pytest.fail("race tests must run on PostgreSQL in CI")
+        pytest.skip("race tests need PostgreSQL (DATABASE_URL)")
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

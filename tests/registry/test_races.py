@@ -4,24 +4,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from prakerja.registry.errors import RegistryError
 from prakerja.registry.models import IdentityStatus, Profile
 from prakerja.registry.services.identity import identity_check, identity_submit
-from tests.conftest import CI, SQLITE_PASS
 from tests.registry.conftest import BIRTH, KK, NIK
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        if CI and not SQLITE_PASS:
-            pytest.fail("race tests must run on PostgreSQL in CI")
-        pytest.skip("race tests need PostgreSQL (DATABASE_URL)")
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def run_together(*calls):

@@ -1,22 +1,12 @@
 """WAV-2 races on PostgreSQL with real threads: a double submit makes one application."""
 
 import pytest
-from django.db import connection
 
 from prakerja.waves.models import Application
 from prakerja.waves.services import JoinRefused, application_join
-from tests.conftest import CI, SQLITE_PASS
 from tests.registry.test_races import run_together
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        if CI and not SQLITE_PASS:
-            pytest.fail("race tests must run on PostgreSQL in CI")
-        pytest.skip("race tests need PostgreSQL (DATABASE_URL)")
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def test_two_concurrent_joins_by_the_same_person(registrant, make_wave):

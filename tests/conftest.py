@@ -6,10 +6,15 @@ missing service stops the run with an error instead of skipping tests.
 
 import os
 import shutil
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
+from django.utils import timezone
+
+from prakerja.regions.models import Province, Regency
+from prakerja.registry.models import Profile
 
 CI = os.environ.get("CI") == "true"
 # CI runs the suite twice: on PostgreSQL (required), then on the embedded
@@ -117,6 +122,36 @@ def operator(db):
 
     return operator_create(actor="system", email="operator@prakerja.test", full_name="Budi Operator",
                            roles=["wave_manager"], password=PASSWORD)
+
+
+@pytest.fixture
+def complete_profile(db):
+    """A registrant whose profile is complete, living in Kota Bandung (Jawa Barat)."""
+    def make(user, regency_code="3273"):
+        Profile.objects.update_or_create(user=user, defaults={
+            "domicile_regency": Regency.objects.get(code=regency_code), "completed_at": timezone.now(),
+            "identity_status": "verified", "nik_index": f"test-index-{user.pk}"})
+        return user
+    return make
+
+
+@pytest.fixture
+def registrant(applicant, complete_profile):
+    return complete_profile(applicant)
+
+
+@pytest.fixture
+def make_wave(db):
+    from prakerja.waves.models import Wave
+
+    def make(number=7, opens=-1, closes=3, announce=5, quota=800_000, provinces=(), **fields):
+        now = timezone.now()
+        wave = Wave.objects.create(number=number, opens_at=now + timedelta(days=opens),
+                                   closes_at=now + timedelta(days=closes),
+                                   announce_at=now + timedelta(days=announce), national_quota=quota, **fields)
+        wave.eligible_provinces.set(Province.objects.filter(code__in=provinces))
+        return wave
+    return make
 
 
 @pytest.fixture(scope="session")

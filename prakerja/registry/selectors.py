@@ -24,25 +24,6 @@ class Step:
     available: bool
 
 
-@dataclass(frozen=True)
-class ProfileSummary:
-    """What the dashboard needs of a profile, fetched as a handful of columns.
-
-    The dashboard is the page everybody reloads at a wave's opening; loading
-    the whole profile (35 columns, two joins) costs more than rendering it.
-    """
-
-    completed_at: object
-    identity_status: str
-    domicile_province_id: int | None
-
-
-def profile_summary(user) -> ProfileSummary | None:
-    row = (Profile.objects.filter(user=user)
-           .values_list("completed_at", "identity_status", "domicile_regency__province_id").first())
-    return ProfileSummary(*row) if row else None
-
-
 def profile_of(user) -> Profile:
     profile = Profile.objects.select_related("domicile_regency__province").filter(user=user).first()
     return profile or Profile(user=user)

@@ -107,13 +107,11 @@ class ApplicationSummary:
         return ApplicationStatus(self.status).label
 
 
-def dashboard_context(*, user, summary) -> dict:
-    """What the dashboard says about waves (WAV-2..5): one small query and the cached open waves."""
-    row = (Application.objects.filter(user=user).order_by("-joined_at")
-           .values_list("status", "status_reason", "wave__number").first())
-    latest = ApplicationSummary(*row) if row else None
+def dashboard_context_from(snapshot) -> dict:
+    """What the dashboard says about waves (WAV-2..5), from the dashboard's one query."""
+    latest = (ApplicationSummary(snapshot.application_status, snapshot.application_reason or "",
+                                 snapshot.application_wave) if snapshot.application_status else None)
     context = {"application": latest, "open_wave": None}
-    if summary and summary.completed_at and summary.domicile_province_id and (
-            latest is None or latest.status == "failed"):
-        context["open_wave"] = open_wave_for(province_id=summary.domicile_province_id)
+    if snapshot.domicile_province_id and (latest is None or latest.status == "failed"):
+        context["open_wave"] = open_wave_for(province_id=snapshot.domicile_province_id)
     return context

@@ -10,6 +10,7 @@ from prakerja.accounts.services import user_set_language
 from prakerja.registry import selectors as registry_selectors
 from prakerja.waves import selectors as waves_selectors
 from prakerja.web.health import run_checks
+from prakerja.web.selectors import dashboard_snapshot
 
 
 def home(request):
@@ -20,16 +21,16 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    summary = registry_selectors.profile_summary(request.user)
-    if summary is not None and summary.completed_at:
-        # A complete profile shows no stepper: skip the queries behind it.
-        profile, steps = summary, []
-    else:
-        profile = registry_selectors.profile_of(request.user)
-        steps = registry_selectors.registration_steps(profile)
+    snapshot = dashboard_snapshot(user_id=request.user.pk)
+    if snapshot is not None and snapshot.completed_at:
+        # A complete profile: everything the page shows came in one query.
+        return render(request, "web/dashboard.html", {
+            "profile": snapshot, "steps": [], "next_step": None, "unread_count": snapshot.unread,
+            **waves_selectors.dashboard_context_from(snapshot)})
+    profile = registry_selectors.profile_of(request.user)
+    steps = registry_selectors.registration_steps(profile)
     return render(request, "web/dashboard.html", {
-        "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None),
-        **waves_selectors.dashboard_context(user=request.user, summary=summary)})
+        "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None)})
 
 
 @never_cache

@@ -124,17 +124,27 @@ class PhoneVerification(models.Model):
         return f"phone verification {self.public_id}"
 
 
-class StatementVersion(models.Model):
-    """A published text of "Pernyataan Pendaftar" (REG-6); accepted versions are kept."""
+class VersionedText(models.Model):
+    """A text people agree to, in Indonesian and English. A change is a new
+    version; a version someone accepted is never edited (it is evidence)."""
 
     version = models.PositiveIntegerField(unique=True)
-    title = models.CharField(max_length=200)
     text_id = models.TextField()
     text_en = models.TextField()
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["-version"]
+
+
+class StatementVersion(VersionedText):
+    """A published text of "Pernyataan Pendaftar" (REG-6); accepted versions are kept."""
+
+    title = models.CharField(max_length=200)
+
+    class Meta(VersionedText.Meta):
+        pass
 
     def __str__(self):
         return f"{self.title} v{self.version}"

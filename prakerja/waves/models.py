@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.registry.models import VersionedText
 from prakerja.waves.states import ACTIVE, ApplicationStatus
 
 
@@ -61,16 +62,11 @@ class ProvinceQuota(models.Model):
         return f"{self.wave} {self.province}: {self.quota}"
 
 
-class ConsentVersion(models.Model):
+class ConsentVersion(VersionedText):
     """A published text of "Persetujuan Kartu Prakerja" (WAV-2)."""
 
-    version = models.PositiveIntegerField(unique=True)
-    text_id = models.TextField()
-    text_en = models.TextField()
-    published_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-version"]
+    class Meta(VersionedText.Meta):
+        pass
 
     def __str__(self):
         return f"Persetujuan Kartu Prakerja v{self.version}"

@@ -30,7 +30,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/djlint prakerja/templates prakerja/registry/templates prakerja/waves/templates --lint --quiet
+	$(BIN)/djlint prakerja/templates prakerja/registry/templates prakerja/waves/templates prakerja/sandbox/templates --lint --quiet
 
 bench: install
 	$(BIN)/python -m bench.run

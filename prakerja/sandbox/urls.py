@@ -4,10 +4,10 @@ from prakerja.sandbox import dukcapil, views
 
 urlpatterns = [
     path("", views.index),
-    path("outbox", views.outbox),
+    path("outbox", views.outbox, name="sandbox_outbox"),
     path("outbox.json", views.outbox_json),
     path("sms/send", views.sms_send),
     path("control/faults", views.faults),
     path("dukcapil/verify", dukcapil.verify),
-    path("dukcapil/people.json", dukcapil.people),
+    path("dukcapil/people.json", dukcapil.people, name="sandbox_people"),
 ]

@@ -76,7 +76,7 @@ def _transactional_setup(request):
     The apps reload their reference data on the post_migrate signal that
     follows a flush. On SQLite, which flushes with DELETE, the append-only
     audit trigger that refuses DELETE is lifted at teardown (before the
-    flush) and put back at setup.
+    flush); the audit app puts it back on that same post_migrate.
     """
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
@@ -90,13 +90,11 @@ def _transactional_setup(request):
     if connection.vendor != "sqlite":
         yield
         return
-    from prakerja.audit.triggers import SQLITE_ALLOW_DELETE, SQLITE_NO_DELETE
+    from prakerja.audit.triggers import SQLITE_ALLOW_DELETE
 
-    with connection.cursor() as cursor:
-        cursor.execute(SQLITE_NO_DELETE)
     yield
     with connection.cursor() as cursor:
-        cursor.execute(SQLITE_ALLOW_DELETE)
+        cursor.execute(SQLITE_ALLOW_DELETE)  # the flush follows; post_migrate puts it back
 
 
 @pytest.fixture

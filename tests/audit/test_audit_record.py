@@ -47,3 +47,20 @@ def test_system_and_partner_actors(applicant):
         partner = audit_record(actor="partner:tokopedia", action="payment.confirm", target=applicant)
     assert system.actor_label == "system" and system.actor is None
     assert partner.actor_label == "partner:tokopedia"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_is_append_only_again_after_a_flush(operator):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from prakerja.audit.triggers import SQLITE_ALLOW_DELETE
+
+    if connection.vendor == "sqlite":  # SQLite flushes with DELETE: tests lift the trigger first
+        with connection.cursor() as cursor:
+            cursor.execute(SQLITE_ALLOW_DELETE)
+    call_command("flush", interactive=False, verbosity=0)
+    with transaction.atomic():
+        audit_record(actor=None, action="x", reason="after flush")
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        AuditEntry.objects.filter(action="x").delete()

@@ -105,6 +105,8 @@ def application_join(*, user, wave: Wave, consent_version: int) -> Application:
         raise JoinRefused("passed", _("You already passed in wave %(n)s; a participant can join only once.")
                           % {"n": barred.wave.number})
     if (active := selectors.active_application(user=user)) is not None:
+        if active.wave_id == wave.pk:
+            return active  # a concurrent second click committed first: still harmless
         raise JoinRefused("other_wave", _("You are already in wave %(n)s. Wait for its result.")
                           % {"n": active.wave.number})
     consent = selectors.consent_current()

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_presets(sender, using="default", **kwargs):
@@ -7,15 +8,21 @@ def ensure_presets(sender, using="default", **kwargs):
     import importlib
 
     from django.apps import apps
+    from django.db import connections
 
     from prakerja.programme.models import Programme
 
+    # post_migrate is sent to every app, also after "migrate <other app>" on a
+    # database where this app's table does not exist yet.
+    if Programme._meta.db_table not in connections[using].introspection.table_names():
+        return
     if not Programme.objects.using(using).exists():
         importlib.import_module("prakerja.programme.migrations.0002_presets").create(apps, None)
 
 
 class ProgrammeConfig(AppConfig):
     name = "prakerja.programme"
+    verbose_name = _("Programme")
 
     def ready(self):
         post_migrate.connect(ensure_presets, sender=self, dispatch_uid="programme-presets")

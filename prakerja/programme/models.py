@@ -49,6 +49,12 @@ class Programme(models.Model):
                                    name="programme_age_range"),
             models.CheckConstraint(condition=Q(test_duration_seconds__gt=0, test_question_count__gt=0),
                                    name="programme_test_not_empty"),
+            # Counts and ages are Positive*Fields, which already carry ">= 0"
+            # checks; a zero period or a zero KK limit would stop the programme.
+            models.CheckConstraint(condition=Q(post_training_incentive_interval_months__gt=0,
+                                               survey_payment_days__gt=0, first_purchase_deadline_days__gt=0,
+                                               max_recipients_per_kk__gt=0),
+                                   name="programme_periods_positive"),
         ]
 
     def __str__(self):

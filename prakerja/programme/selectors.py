@@ -3,8 +3,12 @@ from django.core.exceptions import ImproperlyConfigured
 from prakerja.programme.models import Programme
 
 
+class NoActiveProgramme(ImproperlyConfigured):
+    """No programme period is active: an operator must activate one (the presets ship one active)."""
+
+
 def active_programme() -> Programme:
     programme = Programme.objects.filter(is_active=True).first()
     if programme is None:
-        raise ImproperlyConfigured("no active programme period: activate one in the admin")
+        raise NoActiveProgramme("no active programme period: activate one in the admin (Programme periods)")
     return programme

@@ -3,7 +3,9 @@ from django.contrib import admin
 from prakerja.regions.models import Province, Regency
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The official list changes only through ``regions_refresh``, which checks references and audits."""
+
     def has_add_permission(self, request):
         return False
 
@@ -15,14 +17,14 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(Province)
-class ProvinceAdmin(ReadOnly):
+class ProvinceAdmin(ReadOnlyAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Regency)
-class RegencyAdmin(ReadOnly):
-    list_display = ["code", "name", "province"]
-    list_filter = ["province"]
+class RegencyAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["kind", "province"]
     search_fields = ["code", "name"]
     list_select_related = ["province"]

@@ -5,10 +5,11 @@ from django.db.models import Count
 from prakerja.waves.forms import WaveAdminForm
 from prakerja.waves.models import Application, ConsentVersion, Switches, Wave
 from prakerja.waves.services import switches_set, wave_save, wave_validate
+from prakerja.web.admin import ServiceSaveAdminMixin
 
 
 @admin.register(Wave)
-class WaveAdmin(admin.ModelAdmin):
+class WaveAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
     form = WaveAdminForm
     list_display = ["number", "kind", "opens_at", "closes_at", "announce_at", "national_quota", "joined"]
     filter_horizontal = ["eligible_provinces"]
@@ -63,7 +64,7 @@ class WaveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Switches)
-class SwitchesAdmin(admin.ModelAdmin):
+class SwitchesAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
     list_display = ["signups_open", "joins_open", "updated_at"]
 
     def save_model(self, request, obj, form, change):

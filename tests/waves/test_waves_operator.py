@@ -75,3 +75,41 @@ def test_switches_stop_signups_and_joins(client, operator):
     page = client.get(reverse("account_signup")).content.decode()
     assert "Pendaftaran ditutup" in page or "ditutup" in page.lower()
     assert AuditEntry.objects.get(action="switches.set").reason == "akhir tahun program"
+
+
+def _admin_client(client, operator):
+    session = client.session
+    client.force_login(operator)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
+    session["account_authentication_methods_user"] = str(operator.pk)
+    session.save()
+    return client
+
+
+def test_a_valid_wave_is_saved_through_the_admin(client, operator):
+    from prakerja.waves.models import Wave
+
+    operator.is_superuser = True
+    operator.save(update_fields=["is_superuser"])
+    day = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%d")
+    response = _admin_client(client, operator).post(reverse("admin:waves_wave_add"), {
+        "number": 9, "kind": "regular", "opens_at_0": day, "opens_at_1": "12:00:00", "closes_at_0": day,
+        "closes_at_1": "23:59:00", "announce_at_0": day, "announce_at_1": "23:59:30", "national_quota": 1000,
+        "province_quotas": "32=400"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    wave = Wave.objects.get(number=9)
+    assert wave.province_quotas.get().quota == 400
+    assert AuditEntry.objects.filter(action="wave.create", target_id=str(wave.public_id)).exists()
+
+
+def test_switches_are_saved_through_the_admin(client, operator):
+    from prakerja.waves.models import Switches
+
+    operator.is_superuser = True
+    operator.save(update_fields=["is_superuser"])
+    response = _admin_client(client, operator).post(reverse("admin:waves_switches_change", args=[1]),
+                                                    {"joins_open": "on"})
+    assert response.status_code == 302
+    assert Switches.objects.get().signups_open is False
+    assert AuditEntry.objects.filter(action="switches.set").exists()

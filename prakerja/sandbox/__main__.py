@@ -62,6 +62,9 @@ def main() -> None:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
+    # Both signals explicitly: a process started in the background by a
+    # non-interactive shell inherits SIGINT as ignored and would never stop.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     print(f"SANDBOX READY http={http_port} smtp={smtp.port}", flush=True)
     print(f"Sandbox: outbox http://{args.host}:{http_port}/outbox, SMTP {args.host}:{smtp.port}", flush=True)

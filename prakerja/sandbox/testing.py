@@ -45,13 +45,14 @@ class SandboxProcess:
     def clear_faults(self) -> None:
         httpx.delete(f"{self.url}/control/faults", timeout=10).raise_for_status()
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Terminate the sandbox and return its exit code (0 when it shut down cleanly)."""
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            return self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+            return self.process.wait()
 
 
 def start_sandbox(db_path, timeout: float = 30.0) -> SandboxProcess:
@@ -79,6 +80,7 @@ def start_sandbox(db_path, timeout: float = 30.0) -> SandboxProcess:
         time.sleep(0.05)
     if not ready:
         process.kill()
+        process.wait()
         raise RuntimeError(f"the sandbox did not start: {log_path.read_text()[-2000:]}")
     match = re.search(r"http=(\d+) smtp=(\d+)", ready[0])
     return SandboxProcess(process, int(match.group(1)), int(match.group(2)))

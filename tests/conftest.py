@@ -109,6 +109,16 @@ def make_user(db):
     return make
 
 
+def pass_second_factor(client, user):
+    """Log ``user`` in as if they had entered their TOTP code (StaffSecondFactorMiddleware)."""
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
+
+
 @pytest.fixture
 def applicant(make_user):
     return make_user()

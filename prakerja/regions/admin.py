@@ -1,19 +1,11 @@
 from django.contrib import admin
 
 from prakerja.regions.models import Province, Regency
+from prakerja.web.admin import ReadOnlyAdminMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The official list changes only through ``regions_refresh``, which checks references and audits."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Province)

@@ -13,3 +13,16 @@ class ServiceSaveAdminMixin:
     @csrf_protect_m
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return self._changeform_view(request, object_id, form_url, extra_context)
+
+
+class ReadOnlyAdminMixin:
+    """Lists and details only: these rows change through services, or never."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -14,6 +14,7 @@ from prakerja.audit.models import AuditEntry
 from prakerja.registry.errors import RegistryError
 from prakerja.registry.models import Profile
 from prakerja.registry.services.personal import personal_data_save
+from tests.conftest import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -94,12 +95,7 @@ def test_only_the_owner_or_a_permitted_operator_sees_a_photo(client, identity_do
     client.force_login(make_user(email="stranger@example.id"))
     assert client.get(url).status_code == 404
     # Operators need the permission, pass the second factor, and are logged.
-    from prakerja.accounts.mfa import session_passed_second_factor  # noqa: F401
-    client.force_login(operator)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
-    session["account_authentication_methods_user"] = str(operator.pk)
-    session.save()
+    pass_second_factor(client, operator)
     assert client.get(url).status_code == 404
     operator.user_permissions.add(Permission.objects.get(codename="view_identity_photos"))
     assert client.get(url + "?reason=verify KTP").status_code == 200

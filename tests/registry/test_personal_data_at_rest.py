@@ -8,6 +8,7 @@ from django.db import connection
 
 from prakerja.registry import crypto
 from prakerja.registry.models import Profile
+from tests.conftest import pass_second_factor
 from tests.registry.conftest import KK, NIK
 
 pytestmark = pytest.mark.django_db
@@ -60,11 +61,7 @@ def test_only_permitted_operators_reveal_the_full_nik_and_it_is_audited(client, 
     operator.is_superuser = False
     operator.save(update_fields=["is_superuser"])
     operator.user_permissions.add(Permission.objects.get(codename="view_profile"))
-    client.force_login(operator)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
-    session["account_authentication_methods_user"] = str(operator.pk)
-    session.save()
+    pass_second_factor(client, operator)
     url = reverse("admin:registry_profile_change", args=[profile.pk])
     page = client.get(url + "?reveal=check").content.decode()
     assert NIK not in page and "3273********0001" in page

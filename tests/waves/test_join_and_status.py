@@ -19,6 +19,7 @@ from prakerja.waves.services import (
     waves_close_due,
 )
 from prakerja.waves.states import ApplicationStatus as S
+from tests.conftest import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -206,11 +207,7 @@ def test_operator_counts_are_grouped_queries(client, make_user, complete_profile
     wave = make_wave()
     for i, regency in enumerate(["3273", "3273", "3578", "1101"]):
         join(complete_profile(make_user(email=f"c{i}@example.id"), regency), wave)
-    client.force_login(operator)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
-    session["account_authentication_methods_user"] = str(operator.pk)
-    session.save()
+    pass_second_factor(client, operator)
     with django_assert_max_num_queries(10):
         page = client.get(reverse("waves_counts_wave", args=[wave.public_id])).content.decode()
     assert "32 Jawa Barat</td><td>2" in page and "35 Jawa Timur</td><td>1" in page

@@ -11,6 +11,7 @@ from prakerja.audit.models import AuditEntry
 from prakerja.regions.models import Province
 from prakerja.waves.models import ProvinceQuota
 from prakerja.waves.services import switches_set, wave_save
+from tests.conftest import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -77,23 +78,13 @@ def test_switches_stop_signups_and_joins(client, operator):
     assert AuditEntry.objects.get(action="switches.set").reason == "akhir tahun program"
 
 
-def _admin_client(client, operator):
-    session = client.session
-    client.force_login(operator)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
-    session["account_authentication_methods_user"] = str(operator.pk)
-    session.save()
-    return client
-
-
 def test_a_valid_wave_is_saved_through_the_admin(client, operator):
     from prakerja.waves.models import Wave
 
     operator.is_superuser = True
     operator.save(update_fields=["is_superuser"])
     day = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%d")
-    response = _admin_client(client, operator).post(reverse("admin:waves_wave_add"), {
+    response = pass_second_factor(client, operator).post(reverse("admin:waves_wave_add"), {
         "number": 9, "kind": "regular", "opens_at_0": day, "opens_at_1": "12:00:00", "closes_at_0": day,
         "closes_at_1": "23:59:00", "announce_at_0": day, "announce_at_1": "23:59:30", "national_quota": 1000,
         "province_quotas": "32=400"})
@@ -108,7 +99,7 @@ def test_switches_are_saved_through_the_admin(client, operator):
 
     operator.is_superuser = True
     operator.save(update_fields=["is_superuser"])
-    response = _admin_client(client, operator).post(reverse("admin:waves_switches_change", args=[1]),
+    response = pass_second_factor(client, operator).post(reverse("admin:waves_switches_change", args=[1]),
                                                     {"joins_open": "on"})
     assert response.status_code == 302
     assert Switches.objects.get().signups_open is False

@@ -74,9 +74,9 @@ def _transactional_setup(request):
     """Transactional tests flush the database after themselves.
 
     The apps reload their reference data on the post_migrate signal that
-    follows a flush. On SQLite, which flushes with DELETE, the append-only
-    audit trigger that refuses DELETE is lifted at teardown (before the
-    flush); the audit app puts it back on that same post_migrate.
+    follows a flush. The audit trigger that refuses the flush (DELETE on
+    SQLite, TRUNCATE on PostgreSQL) is lifted at teardown, before the flush;
+    the audit app puts it back on that same post_migrate.
     """
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
@@ -87,14 +87,10 @@ def _transactional_setup(request):
         request.getfixturevalue("transactional_db")
     else:
         request.getfixturevalue("_django_db_helper")
-    if connection.vendor != "sqlite":
-        yield
-        return
-    from prakerja.audit.triggers import SQLITE_ALLOW_DELETE
+    from prakerja.audit.triggers import allow_flush
 
     yield
-    with connection.cursor() as cursor:
-        cursor.execute(SQLITE_ALLOW_DELETE)  # the flush follows; post_migrate puts it back
+    allow_flush(connection)  # the flush follows; post_migrate puts the trigger back
 
 
 @pytest.fixture

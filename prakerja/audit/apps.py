@@ -4,18 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 def ensure_append_only(sender, using="default", **kwargs):
-    """Put the SQLite triggers back after a flush (Django sends post_migrate
-    after one), which on SQLite needs the DELETE trigger lifted. PostgreSQL
-    flushes with TRUNCATE, which row triggers ignore, so its trigger stays."""
+    """Put the triggers back after a flush, which Django follows with
+    post_migrate. A flush needs one of them lifted (prakerja.audit.triggers
+    ALLOW_FLUSH): the DELETE trigger on SQLite, the TRUNCATE trigger on
+    PostgreSQL."""
     from django.db import connections
 
-    from prakerja.audit.triggers import SQLITE_UP
+    from prakerja.audit import triggers
+    from prakerja.audit.models import AuditEntry
 
     connection = connections[using]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            for sql in SQLITE_UP:
-                cursor.execute(sql)
+    # post_migrate also follows "migrate audit zero", which leaves no table.
+    if AuditEntry._meta.db_table in connection.introspection.table_names():
+        triggers.install(connection)
 
 
 class AuditConfig(AppConfig):

@@ -2,19 +2,23 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
     """One row per operator or partner action on a person's status or money (OPS-4).
 
-    Append-only: database triggers (migration 0002) refuse UPDATE and DELETE
-    on both PostgreSQL and SQLite, so not even a bug or a shell session can
-    rewrite history through the ORM.
+    Append-only: database triggers (migrations 0002, 0003) refuse UPDATE,
+    DELETE and (PostgreSQL) TRUNCATE, so not even a bug or a shell session can
+    rewrite history through the ORM. Whoever owns the table can still drop the
+    triggers; the hash chain (prakerja.audit.chain) makes that visible to
+    ``manage.py audit_verify``.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Not auto_now_add: audit_record needs the value before the INSERT to hash it.
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("who"),
@@ -27,11 +31,19 @@ class AuditEntry(models.Model):
     target_label = models.CharField(max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+        constraints = [
+            # Two writers that both read the same last row would fork the
+            # chain; the advisory lock in audit_record prevents it, this
+            # refuses the second one if something ever bypasses the lock.
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_entry_one_successor"),
+        ]
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

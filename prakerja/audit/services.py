@@ -1,10 +1,16 @@
+import uuid
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from prakerja.audit import chain
 from prakerja.audit.models import AuditEntry
 
 SYSTEM = "system"
+# pg_advisory_xact_lock key for "append to the audit chain" ("audit" in ASCII);
+# no other code may use it.
+CHAIN_LOCK = 0x6175646974
 
 
 def _actor_fields(actor) -> tuple[Any, str]:
@@ -22,8 +28,16 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     Must be called inside the transaction of the change it records, so the
     change and its audit row commit or roll back together (STYLE.md 2).
     ``data`` must not hold personal data in clear (mask NIK, phone).
+
+    The row links to the previous one by hash (prakerja.audit.chain). On
+    PostgreSQL a transaction-scoped advisory lock makes writers append one at
+    a time, so two of them never both link to the same last row; it is held
+    until commit, so call this late in the transaction. SQLite needs no lock:
+    every transaction there is BEGIN IMMEDIATE (settings.DATABASES), which
+    already lets one writer at a time in.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     user, label = _actor_fields(actor)
     target_type = target_id = target_label = ""
@@ -31,7 +45,20 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
         target_type = target._meta.label_lower
         target_id = str(getattr(target, "public_id", None) or target.pk)
         target_label = str(target)[:200]
-    return AuditEntry.objects.create(
-        actor=user, actor_label=label[:200], action=action, target_type=target_type,
-        target_id=target_id, target_label=target_label, reason=reason, data=data or {},
+    entry = AuditEntry(
+        public_id=uuid.uuid4(), actor=user, actor_label=label[:200], action=action, target_type=target_type,
+        target_id=target_id, target_label=target_label, reason=reason, data=chain.json_round_trip(data or {}),
     )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Its own statement: under READ COMMITTED the SELECT below then
+            # takes its snapshot after the lock, and sees the row the previous
+            # holder committed.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    entry.prev_hash = (AuditEntry.objects.order_by("-id").values_list("row_hash", flat=True).first()
+                       or chain.GENESIS)
+    # Taken under the lock, so created_at follows the chain (id) order.
+    entry.created_at = timezone.now()
+    entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})
+    entry.save(force_insert=True)
+    return entry

@@ -1,0 +1,47 @@
+"""Writers racing to append to the audit chain, on PostgreSQL with real threads."""
+
+import io
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connections, transaction
+
+from prakerja.audit.models import AuditEntry
+from prakerja.audit.services import audit_record
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
+
+THREADS, ROWS = 6, 5
+
+
+def test_concurrent_writers_keep_one_chain():
+    before = AuditEntry.objects.count()
+    barrier = threading.Barrier(THREADS)
+    errors = []
+
+    def writer(n):
+        try:
+            barrier.wait()
+            for row in range(ROWS):
+                with transaction.atomic():
+                    audit_record(actor=None, action="race.write", data={"thread": n, "row": row})
+                    # The rest of a service's transaction: every other writer
+                    # reads the chain's end while this row is still uncommitted.
+                    time.sleep(0.01)
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert AuditEntry.objects.count() == before + THREADS * ROWS
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"audit log intact: {before + THREADS * ROWS} entries" in out.getvalue()

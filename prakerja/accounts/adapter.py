@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from prakerja.core.http import client_ip
 from prakerja.notifications.services import email_queue_rendered
 
 
@@ -48,6 +49,17 @@ class AccountAdapter(DefaultAccountAdapter):
         user.full_name = form.cleaned_data.get("full_name", "")
         user.language = (getattr(request, "LANGUAGE_CODE", None) or "id")[:8]
         return super().save_user(request, user, form, commit=commit)
+
+    def get_client_ip(self, request):
+        # allauth's rate limits count per client: the same address our request
+        # log and our own limits use, trusted only as far as our proxies go.
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts failed logins per account ("key"); per account alone,
+        # anyone could keep a chosen person locked out. Per (client, account),
+        # a stranger only locks themselves out; the owner still logs in.
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_ip(request)}"
 
     @staticmethod
     def _site(request):

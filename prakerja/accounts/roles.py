@@ -3,41 +3,84 @@
 Each later app adds the codenames its role needs here; ``sync_roles`` runs
 after every migrate, so a new permission reaches its group on deploy.
 Codenames not (yet) in the database are skipped, not errors.
+
+Every role lists its codenames. The one wildcard left is the
+administrator's "*", and even it stops short of ``PERSONAL_DATA``: a
+permission that shows a secret (the full NIK and KK, a KTP photo, the body
+of a stored message) is granted by name or not at all, so a new model or a
+new ``view_*`` never hands a role somebody's identity or a reset link
+(issue 14: the auditor could read reset links and take over accounts).
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+PERSONAL_DATA = frozenset({
+    "accounts.view_personal_data",  # reveal the full NIK and KK
+    "registry.view_identity_photos",  # KTP photo and selfie
+    "notifications.view_message_body",  # what we told a person, word for word
+})
+
 ROLES: dict[str, dict] = {
-    "administrator": {"name": _("Administrator"), "perms": ["*"]},
+    # The administrator is also a superuser (operator_set_access keeps the two
+    # together), so Django grants it everything whatever the group holds. The
+    # group still holds "*" so that a check that reads group permissions gives
+    # the same answer; its personal-data permissions are listed like anyone's.
+    "administrator": {"name": _("Administrator"), "perms": ["*", *sorted(PERSONAL_DATA)]},
     "wave_manager": {"name": _("Wave manager"), "perms": [
         "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
         "waves.view_switches", "waves.change_switches", "waves.view_consentversion", "waves.add_consentversion"]},
-    "verifier": {"name": _("Verifier"), "perms": ["accounts.view_user", "accounts.view_personal_data"]},
+    # Checks identities: opens the profile, reveals NIK and KK with a reason,
+    # compares the KTP photo with the selfie. Every reveal and photo is audited.
+    "verifier": {"name": _("Verifier"), "perms": [
+        "accounts.view_user", "registry.view_profile",
+        "accounts.view_personal_data", "registry.view_identity_photos"]},
     "finance": {"name": _("Finance"), "perms": ["accounts.view_user"]},
     "complaints_agent": {"name": _("Complaints agent"), "perms": ["accounts.view_user"]},
     "partner_manager": {"name": _("Partner manager"), "perms": []},
-    "auditor": {"name": _("Auditor"), "perms": ["view:*"]},
+    # Read-only, and operations only: who did what (the audit log), waves,
+    # applications and their counts, the programme, which messages went out
+    # and whether they arrived (never their bodies), masked profiles. Not the
+    # motivation test's item bank, answers, OTP rows, sessions, email
+    # confirmations or authenticators (TOTP secrets).
+    "auditor": {"name": _("Auditor"), "perms": [
+        "audit.view_auditentry",
+        "accounts.view_user", "auth.view_group",
+        "waves.view_wave", "waves.view_provincequota", "waves.view_application", "waves.view_switches",
+        "waves.view_consentversion",
+        "programme.view_programme", "regions.view_province", "regions.view_regency",
+        "registry.view_profile", "registry.view_statementversion",
+        "notifications.view_message"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.
 GROUP_NAMES = {slug: f"role:{slug}" for slug in ROLES}
+SLUG_BY_GROUP = {name: slug for slug, name in GROUP_NAMES.items()}
+
+
+def _check(roles: dict[str, dict]) -> None:
+    for slug, role in roles.items():
+        for perm in role["perms"]:
+            if perm == "*" and slug != "administrator":
+                raise ImproperlyConfigured(f"role {slug}: only the administrator may hold '*'")
+            if perm != "*" and "." not in perm:
+                raise ImproperlyConfigured(f"role {slug}: {perm!r} is not app_label.codename")
 
 
 def sync_roles() -> None:
     from django.contrib.auth.models import Group, Permission
 
+    _check(ROLES)
     all_perms = list(Permission.objects.select_related("content_type"))
     by_label = {f"{p.content_type.app_label}.{p.codename}": p for p in all_perms}
     for slug, role in ROLES.items():
         group, _created = Group.objects.get_or_create(name=GROUP_NAMES[slug])
-        wanted = []
+        wanted = set()
         for perm in role["perms"]:
             if perm == "*":
-                wanted.extend(all_perms)
-            elif perm == "view:*":  # the auditor reads everything, changes nothing
-                wanted.extend(p for p in all_perms if p.codename.startswith("view_"))
+                wanted.update(p for label, p in by_label.items() if label not in PERSONAL_DATA)
             elif perm in by_label:
-                wanted.append(by_label[perm])
+                wanted.add(by_label[perm])
         group.permissions.set(wanted)
 
 

@@ -51,6 +51,9 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
+        # Listing messages (who, when, which template, delivered or not) is
+        # operations; reading what they said is personal data (accounts/roles.py).
+        permissions = [("view_message_body", "Can read the body of a stored message")]
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key", "channel"],
                                     name="notifications_message_key_channel_unique"),

@@ -89,11 +89,19 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
 
 def email_queue_rendered(*, to: str, subject: str, body: str, html_body: str, key: str,
                          template: str, user=None) -> Message:
-    """Queue an email someone else rendered (allauth's confirmation and reset mails)."""
+    """Queue an email someone else rendered (allauth's confirmation and reset mails).
+
+    Every such mail is an authentication message and stored as sensitive:
+    a confirmation link, a reset link or a login code in a stored body is a
+    key to the account for whoever can read the table (issue 14), so the
+    body is erased once sent and the admin never shows it. All of allauth's
+    mails are treated so, not a list of templates, because a new allauth
+    mail with a key in it must not be readable by default.
+    """
     with transaction.atomic():
         message, was_created = _get_or_create(key=key, channel=Channel.EMAIL, fields={
             "user": user, "to_address": to, "template": template, "subject": subject,
-            "body": body, "html_body": html_body,
+            "body": body, "html_body": html_body, "sensitive": True,
         })
         if was_created:
             transaction.on_commit(lambda: _enqueue([message.pk]))
@@ -107,7 +115,7 @@ def _get_or_create(*, key: str, channel: str, fields: dict) -> tuple[Message, bo
     return Message.objects.get_or_create(idempotency_key=key[:200], channel=channel, defaults=fields)
 
 
-_ERASED = {"body": "[erased after delivery: it held a one-time code]", "html_body": ""}
+_ERASED = {"body": "[erased after delivery: it held a one-time code or link]", "html_body": ""}
 
 
 def _backoff(attempts: int) -> timedelta:

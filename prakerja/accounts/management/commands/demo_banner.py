@@ -1,6 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from prakerja.accounts.management.commands.load_demo import APPLICANT, DEMO_PASSWORD, OPERATOR
+from prakerja.accounts.management.commands.load_demo import (
+    APPLICANT,
+    DEMO_PASSWORD,
+    OPERATOR,
+    refuse_in_production,
+)
 
 BANNER = """
 ==============================================================================
@@ -31,4 +36,5 @@ class Command(BaseCommand):
     help = "Print the URLs and demo logins that `make run` serves."
 
     def handle(self, *args, **options):
+        refuse_in_production("demo_banner")
         self.stdout.write(BANNER.format(password=DEMO_PASSWORD, applicant=APPLICANT[0], operator=OPERATOR[0]))

@@ -1,7 +1,8 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from prakerja.accounts.models import User
@@ -16,10 +17,19 @@ APPLICANT = ("siti@prakerja.test", "Siti Rahmawati")
 OPERATOR = ("admin@prakerja.test", "Admin Prakerja")
 
 
+def refuse_in_production(command: str) -> None:
+    """The demo operator is an administrator whose password and TOTP secret are
+    in this file: in production that is a back door (issue 14, finding 7)."""
+    if settings.PRODUCTION:
+        raise CommandError(f"{command} refuses to run with PRAKERJA_ENV=production: "
+                           "its accounts and secrets are public.")
+
+
 class Command(BaseCommand):
     help = "Load demo accounts (idempotent: running it twice changes nothing)."
 
     def handle(self, *args, **options):
+        refuse_in_production("load_demo")
         with transaction.atomic():
             email, name = APPLICANT
             user = User.objects.filter(email=email).first()

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from prakerja.env import env_str
 from prakerja.sandbox import population
 from prakerja.sandbox.models import Person
 
@@ -18,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--export", type=Path, help="write everyone to a CSV")
 
     def handle(self, *args, families, seed, csv, export, **options):
+        # The sandbox has its own settings and never reads the platform's, so
+        # it reads the variable the platform's settings read. A stand-in civil
+        # registry that answers "verified" for made-up people has no place
+        # next to production (issue 14, finding 7).
+        if env_str("PRAKERJA_ENV") == "production":
+            raise CommandError("sandbox_population refuses to run with PRAKERJA_ENV=production.")
         if not (families or csv or export):
             raise CommandError("give --families, --csv or --export")
         if csv:

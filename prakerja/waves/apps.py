@@ -10,8 +10,19 @@ def ensure_consent(sender, using="default", **kwargs):
     importlib.import_module("prakerja.waves.migrations.0002_consent_and_switches").seed(apps, None)
 
 
+def withdraw_on_identity_rejected(sender, *, user, reason, **kwargs) -> int:
+    from prakerja.waves.services import applications_withdraw_open
+
+    # The registry adds up the replies to tell the person whether an application was withdrawn.
+    return applications_withdraw_open(actor="system", user=user, reason=reason)
+
+
 class WavesConfig(AppConfig):
     name = "prakerja.waves"
 
     def ready(self):
         post_migrate.connect(ensure_consent, sender=self, dispatch_uid="waves-consent")
+        # The registry sits below waves and never imports it (registry/signals.py).
+        from prakerja.registry.signals import identity_rejected
+
+        identity_rejected.connect(withdraw_on_identity_rejected, dispatch_uid="waves-withdraw-on-identity-rejected")

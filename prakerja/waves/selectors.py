@@ -43,7 +43,7 @@ def _open_waves(now) -> list[OpenWave]:
     if cached is not None:
         return cached
     horizon = now + timedelta(seconds=OPEN_WAVES_TTL)
-    waves = (Wave.objects.filter(opens_at__lte=horizon, closes_at__gt=now)
+    waves = (Wave.objects.filter(opens_at__lte=horizon, closes_at__gt=now, closed_at__isnull=True)
              .prefetch_related("eligible_provinces").order_by("opens_at"))
     value = [OpenWave(w.pk, w.public_id, w.number, w.opens_at, w.closes_at,
                       frozenset(p.pk for p in w.eligible_provinces.all())) for w in waves]
@@ -97,6 +97,9 @@ def counts_by_wave() -> list[dict]:
                                                                            "closes_at").order_by("-number"))
 
 
+REJOINABLE = [ApplicationStatus.FAILED, ApplicationStatus.WITHDRAWN]
+
+
 @dataclass(frozen=True)
 class ApplicationSummary:
     status: str
@@ -112,6 +115,10 @@ def dashboard_context_from(snapshot) -> dict:
     latest = (ApplicationSummary(snapshot.application_status, snapshot.application_reason or "",
                                  snapshot.application_wave) if snapshot.application_status else None)
     context = {"application": latest, "open_wave": None}
-    if snapshot.domicile_province_id and (latest is None or latest.status == "failed"):
-        context["open_wave"] = open_wave_for(province_id=snapshot.domicile_province_id)
+    # Failed (WAV-5) and withdrawn (REG-3) bar nothing: the person may join the next wave.
+    if snapshot.domicile_province_id and (latest is None or latest.status in REJOINABLE):
+        wave = open_wave_for(province_id=snapshot.domicile_province_id)
+        # A withdrawn application's wave may still be open, but a wave takes one application per person.
+        if wave is not None and (latest is None or latest.wave_number != wave.number):
+            context["open_wave"] = wave
     return context

@@ -2,13 +2,18 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.audit.services import audit_record
+from prakerja.registry.models import IdentityStatus
 from prakerja.waves import selectors, states
 from prakerja.waves.models import Application, ProvinceQuota, Switches, Wave
 from prakerja.waves.states import ApplicationStatus as S
+
+# Pending and checking: the civil registry has not answered yet (REG-3).
+JOINABLE_IDENTITY = [IdentityStatus.VERIFIED, IdentityStatus.PENDING, IdentityStatus.CHECKING]
 
 
 class JoinRefused(Exception):
@@ -37,6 +42,8 @@ def wave_validate(*, number: int, opens_at, closes_at, announce_at, national_quo
     province_codes = {p.code for p in provinces}
     if province_codes and set(province_quotas) - province_codes:
         errors.setdefault("province_quotas", []).append(_("A quota is set for a province that is not eligible."))
+    if exclude_pk:
+        _refuse_moving_a_closed_wave(errors, pk=exclude_pk, opens_at=opens_at, closes_at=closes_at)
     overlapping = Wave.objects.filter(opens_at__lt=closes_at, closes_at__gt=opens_at)
     if exclude_pk:
         overlapping = overlapping.exclude(pk=exclude_pk)
@@ -49,19 +56,37 @@ def wave_validate(*, number: int, opens_at, closes_at, announce_at, national_quo
         raise ValidationError(errors)
 
 
+def _refuse_moving_a_closed_wave(errors: dict, *, pk: int, opens_at, closes_at) -> None:
+    # Finding 14: a closed wave whose closing time moved later took joins that
+    # the closing sweep, which runs once per wave, never moved on. The admin
+    # shows times to the second, so an untouched field may differ below that.
+    current = Wave.objects.filter(pk=pk).values("closed_at", "opens_at", "closes_at").first()
+    if current is None or current["closed_at"] is None:
+        return
+    for field, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if value.replace(microsecond=0) != current[field].replace(microsecond=0):
+            errors.setdefault(field, []).append(_("The wave is closed; its opening and closing times cannot change."))
+
+
 @transaction.atomic(durable=True)
 def wave_save(*, actor, wave: Wave | None, number: int, kind: str, opens_at, closes_at, announce_at,
               national_quota: int, provinces, province_quotas: dict) -> Wave:
     """Create or edit a wave. ``province_quotas`` maps province code to quota."""
+    created = wave is None
+    # The lock orders this edit with the closing sweep, which re-checks the
+    # closing time in its UPDATE; and the edit writes only the fields it
+    # owns, so a copy loaded before the sweep cannot clear closed_at again.
+    wave = Wave() if created else Wave.objects.select_for_update().get(pk=wave.pk)
     wave_validate(number=number, opens_at=opens_at, closes_at=closes_at, announce_at=announce_at,
                   national_quota=national_quota, provinces=provinces, province_quotas=province_quotas,
-                  exclude_pk=wave.pk if wave else None)
-    created = wave is None
-    wave = wave or Wave()
+                  exclude_pk=None if created else wave.pk)
     wave.number, wave.kind = number, kind
     wave.opens_at, wave.closes_at, wave.announce_at = opens_at, closes_at, announce_at
     wave.national_quota = national_quota
-    wave.save()
+    if created:
+        wave.save()
+    else:
+        wave.save(update_fields=["number", "kind", "opens_at", "closes_at", "announce_at", "national_quota"])
     wave.eligible_provinces.set(provinces)
     from prakerja.regions.models import Province
 
@@ -93,12 +118,21 @@ def application_join(*, user, wave: Wave, consent_version: int) -> Application:
 
     existing = Application.objects.filter(wave=wave, user=user).first()
     if existing is not None:
+        if existing.status == S.WITHDRAWN:
+            # One application per wave: a withdrawn one is not taken up again.
+            raise JoinRefused("withdrawn", _("Your application to wave %(n)s was withdrawn. You can join the next "
+                                             "wave.") % {"n": wave.number})
         return existing
     if not selectors.switches().joins_open:
         raise JoinRefused("joins_closed", _("Joining waves is closed until the next programme year."))
     profile = profile_of(user)
     if profile.completed_at is None or profile.domicile_regency_id is None:
         raise JoinRefused("profile_incomplete", _("Complete your profile first."))
+    # REG-3: a pending identity lets the person go on; a rejected one must not
+    # join even if an old completion time is still set.
+    if profile.identity_status not in JOINABLE_IDENTITY:
+        raise JoinRefused("identity", _("The civil registry did not match your identity, so you cannot join a "
+                                        "wave. Correct your identity data first."))
     if (barred := selectors.barred_application(user=user)) is not None:
         if barred.status == S.REVOKED:
             raise JoinRefused("revoked", _("Your participation was revoked, so you cannot join again."))
@@ -116,7 +150,7 @@ def application_join(*, user, wave: Wave, consent_version: int) -> Application:
     now = timezone.now()
     # The clock decides, not the page the person loaded: a join at the closing
     # second is refused (closes_at is exclusive).
-    if not (wave.opens_at <= now < wave.closes_at):
+    if wave.closed_at is not None or not (wave.opens_at <= now < wave.closes_at):
         raise JoinRefused("wave_closed", _("This wave is closed."))
     if wave.eligible_provinces.exists() and not wave.eligible_provinces.filter(pk=province.pk).exists():
         raise JoinRefused("province", _("This wave is not open for your province."))
@@ -142,12 +176,26 @@ def waves_close_due(*, now=None) -> list[int]:
     closed = []
     for wave in Wave.objects.filter(closes_at__lte=now, closed_at__isnull=True):
         with transaction.atomic():
-            if not Wave.objects.filter(pk=wave.pk, closed_at__isnull=True).update(closed_at=now):
+            # closes_at again: an edit that held the row may just have moved it later.
+            if not Wave.objects.filter(pk=wave.pk, closed_at__isnull=True, closes_at__lte=now).update(closed_at=now):
                 continue  # another worker closed it
             moved = _move_all(wave=wave, to=S.PROCESSING)
             audit_record(actor=None, action="wave.close", target=wave, data={"applications": moved})
         closed.append(wave.number)
+    _sweep_stranded()
     return closed
+
+
+def _sweep_stranded() -> None:
+    # A join can still commit in a wave just after its sweep (it checked the
+    # clock a moment before), and finding 14 left joins in closed waves whose
+    # closing time had moved later. Rows are never left waiting for a close
+    # that already happened; the (wave, status) index keeps this cheap.
+    stranded = Application.objects.filter(wave=OuterRef("pk"), status=S.JOINED)
+    for wave in Wave.objects.filter(Exists(stranded), closed_at__isnull=False):
+        with transaction.atomic():
+            if moved := _move_all(wave=wave, to=S.PROCESSING):
+                audit_record(actor=None, action="wave.close_stranded", target=wave, data={"applications": moved})
 
 
 @transaction.atomic(durable=True)
@@ -171,6 +219,30 @@ def application_decide(*, application: Application, passed: bool, reason: str = 
     return locked
 
 
+def applications_withdraw_open(*, actor, user, reason) -> int:
+    """REG-3: the civil registry rejected a pending identity, so the person's
+    application still in play is withdrawn with the reason. Nothing is barred:
+    after fixing the identity the person may join a later wave.
+
+    Runs inside the registry's transaction (the ``identity_rejected`` signal).
+    """
+    reason = str(reason)[:300]
+    with transaction.atomic():
+        # The lock waits for a closing sweep or selection start that holds the
+        # row, then sees its status; the database allows one active row.
+        application = (Application.objects.select_for_update(of=("self",)).select_related("wave")
+                       .filter(user=user, status__in=states.sources_of(S.WITHDRAWN)).first())
+        if application is None:
+            return 0
+        previous = application.status
+        states.check(previous, S.WITHDRAWN)
+        application.status, application.status_reason = S.WITHDRAWN, reason
+        application.save(update_fields=["status", "status_reason"])
+        audit_record(actor=actor, action="application.withdraw", target=application, reason=reason,
+                     data={"from": previous, "wave": application.wave.number})
+    return 1
+
+
 @transaction.atomic(durable=True)
 def application_revoke(*, actor, application: Application, reason: str) -> Application:
     """CRD-5: participation revoked; the person can never join again."""
@@ -186,7 +258,7 @@ def wave_status(wave: Wave, now=None) -> str:
     now = now or timezone.now()
     if now < wave.opens_at:
         return "upcoming"
-    if now < wave.closes_at:
+    if now < wave.closes_at and wave.closed_at is None:
         return "open"
     if now < wave.announce_at:
         return "closed"

@@ -3,7 +3,9 @@
 joined ("Menunggu Gelombang Ditutup") -> processing ("Sedang Diproses") at the
 closing time -> selecting ("Dalam Proses Seleksi") -> passed ("Lulus") or
 failed ("Gagal"); a participant who passed can later be revoked (CRD-5).
-Any other move is a bug and raises.
+While still active, an application is withdrawn when the civil registry
+rejects a pending identity (REG-3); that bars nothing, so the person may join
+a later wave once the identity is fixed. Any other move is a bug and raises.
 """
 
 from django.db import models
@@ -17,16 +19,18 @@ class ApplicationStatus(models.TextChoices):
     PASSED = "passed", _("Passed")
     FAILED = "failed", _("Not selected")
     REVOKED = "revoked", _("Participation revoked")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")
 
 
 S = ApplicationStatus
 TRANSITIONS: dict[str, set[str]] = {
-    S.JOINED: {S.PROCESSING},
-    S.PROCESSING: {S.SELECTING},
-    S.SELECTING: {S.PASSED, S.FAILED},
+    S.JOINED: {S.PROCESSING, S.WITHDRAWN},
+    S.PROCESSING: {S.SELECTING, S.WITHDRAWN},
+    S.SELECTING: {S.PASSED, S.FAILED, S.WITHDRAWN},
     S.PASSED: {S.REVOKED},
     S.FAILED: set(),
     S.REVOKED: set(),
+    S.WITHDRAWN: set(),
 }
 # Holding one of these, a person is "in" a wave and may not join another.
 ACTIVE = [S.JOINED, S.PROCESSING, S.SELECTING]

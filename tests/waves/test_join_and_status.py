@@ -1,5 +1,6 @@
 """WAV-2..5: joining, refusals, the status machine, history and rejoining."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,7 +127,7 @@ def test_closing_is_one_set_based_update_and_idempotent(make_user, complete_prof
     for i in range(30):
         join(complete_profile(make_user(email=f"p{i}@example.id")), wave)
     Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
-    with django_assert_max_num_queries(8):  # not one query per person
+    with django_assert_max_num_queries(10):  # not one query per person (30 here)
         assert waves_close_due() == [wave.number]
     assert Application.objects.filter(status=S.PROCESSING).count() == 30
     assert waves_close_due() == []
@@ -158,6 +159,32 @@ def test_history_and_one_click_rejoin_after_failing(client, registrant, make_wav
     assert Application.objects.get(wave=nxt, user=registrant).status == S.JOINED
     history = client.get(reverse("waves_history")).content.decode()
     assert "Riwayat Gelombang" in history and "Gagal" in history and "Menunggu Gelombang Ditutup" in history
+
+
+def history_rows(page):
+    """{wave number: result cell} from the history table."""
+    return {int(n): cell for n, cell in re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td>(.*?)</td></tr>", page, re.S)}
+
+
+def test_history_lists_only_my_waves_with_lulus_or_gagal(client, registrant, make_user, complete_profile,
+                                                         make_wave):
+    other = complete_profile(make_user(email="budi@example.id"))
+    waves = {n: make_wave(number=n) for n in (7, 8, 9)}
+    outcomes = [(registrant, 7, S.FAILED, "Kuota provinsi sudah terpenuhi (undian)"), (registrant, 8, S.PASSED, ""),
+                (other, 9, S.FAILED, "Alasan milik orang lain"), (other, 7, S.PASSED, "")]
+    for user, number, status, reason in outcomes:
+        application = join(user, waves[number])
+        Application.objects.filter(pk=application.pk).update(status=status, status_reason=reason)
+    client.force_login(registrant)
+    page = client.get(reverse("waves_history")).content.decode()
+    rows = history_rows(page)
+    assert page.count("<tr><td>") == 2 and set(rows) == {7, 8}
+    assert "Alasan milik orang lain" not in page
+    assert "Gagal" in rows[7] and "Kuota provinsi sudah terpenuhi" in rows[7] and "Lulus" not in rows[7]
+    assert "Lulus" in rows[8] and "Gagal" not in rows[8]
+    client.force_login(other)
+    rows = history_rows(client.get(reverse("waves_history")).content.decode())
+    assert set(rows) == {7, 9} and "Lulus" in rows[7] and "Kuota provinsi" not in rows[7]
 
 
 @pytest.mark.parametrize(("final", "code"), [("passed", "passed"), ("revoked", "revoked")])

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from prakerja.accounts.models import User
 from prakerja.audit.models import AuditEntry
 from prakerja.regions.models import Province
-from prakerja.waves.models import ProvinceQuota
-from prakerja.waves.services import switches_set, wave_save
-from tests.conftest import pass_second_factor
+from prakerja.waves.models import Application, ProvinceQuota, Wave
+from prakerja.waves.services import application_join, switches_set, wave_save
+from tests.conftest import PASSWORD, pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -71,34 +72,74 @@ def test_admin_form_shows_the_rules_in_indonesian(admin_client, settings):
     assert "Baris 1: tulis kode=kuota" in page
 
 
-def test_switches_stop_signups_and_joins(client, operator):
+def test_switches_stop_signups_and_joins(client, operator, registrant, make_wave):
+    wave = make_wave()
     switches_set(actor=operator, signups_open=False, joins_open=False, reason="akhir tahun program")
-    page = client.get(reverse("account_signup")).content.decode()
-    assert "Pendaftaran ditutup" in page or "ditutup" in page.lower()
     assert AuditEntry.objects.get(action="switches.set").reason == "akhir tahun program"
+    page = client.post(reverse("account_signup"), {
+        "full_name": "Ani Lestari", "email": "ani@example.id", "password1": PASSWORD, "password2": PASSWORD,
+        "statement": "on"}).content.decode()
+    assert "Mohon maaf, tapi pendaftaran saat ini ditutup." in page
+    assert not User.objects.filter(email="ani@example.id").exists()
+    client.force_login(registrant)
+    response = client.post(reverse("waves_join", args=[wave.public_id]), {"version": 1, "agree": "on"}, follow=True)
+    assert "Pendaftaran gelombang ditutup sampai tahun program berikutnya." in response.content.decode()
+    assert not Application.objects.exists()
 
 
-def test_a_valid_wave_is_saved_through_the_admin(client, operator):
-    from prakerja.waves.models import Wave
+def wave_form(day, **overrides):
+    return {"number": 9, "kind": "regular", "opens_at_0": day, "opens_at_1": "12:00:00", "closes_at_0": day,
+            "closes_at_1": "23:59:00", "announce_at_0": day, "announce_at_1": "23:59:30", "national_quota": 1000,
+            "province_quotas": "32=400", **overrides}
 
-    operator.is_superuser = True
-    operator.save(update_fields=["is_superuser"])
+
+def test_a_wave_manager_adds_and_changes_a_wave_and_views_counts(client, operator, registrant):
+    # The role's own permissions (OPS-1), not a superuser's.
+    assert not operator.is_superuser
+    pass_second_factor(client, operator)
     day = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%d")
-    response = pass_second_factor(client, operator).post(reverse("admin:waves_wave_add"), {
-        "number": 9, "kind": "regular", "opens_at_0": day, "opens_at_1": "12:00:00", "closes_at_0": day,
-        "closes_at_1": "23:59:00", "announce_at_0": day, "announce_at_1": "23:59:30", "national_quota": 1000,
-        "province_quotas": "32=400"})
+    response = client.post(reverse("admin:waves_wave_add"), wave_form(day))
     assert response.status_code == 302, response.content.decode()[:500]
     wave = Wave.objects.get(number=9)
     assert wave.province_quotas.get().quota == 400
-    assert AuditEntry.objects.filter(action="wave.create", target_id=str(wave.public_id)).exists()
+    assert AuditEntry.objects.get(action="wave.create", target_id=str(wave.public_id)).actor == operator
+
+    assert client.get(reverse("admin:waves_wave_change", args=[wave.pk])).status_code == 200
+    response = client.post(reverse("admin:waves_wave_change", args=[wave.pk]),
+                           wave_form(day, national_quota=2000, province_quotas="32=400\n35=300"))
+    assert response.status_code == 302, response.content.decode()[:500]
+    wave.refresh_from_db()
+    assert wave.national_quota == 2000 and wave.province_quotas.count() == 2
+    assert AuditEntry.objects.filter(action="wave.update", target_id=str(wave.public_id), actor=operator).exists()
+
+    Wave.objects.filter(pk=wave.pk).update(opens_at=timezone.now() - timedelta(hours=1))
+    application_join(user=registrant, wave=Wave.objects.get(pk=wave.pk), consent_version=1)
+    page = client.get(reverse("waves_counts_wave", args=[wave.public_id])).content.decode()
+    assert "32 Jawa Barat</td><td>1" in page
+    assert client.get(reverse("admin:waves_application_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["finance", "complaints_agent"])
+def test_a_role_without_wave_permissions_is_refused(client, make_wave, role):
+    from prakerja.accounts.services import operator_create
+
+    other = operator_create(actor="system", email=f"{role}@prakerja.test", full_name="Dewi Operator",
+                            roles=[role], password=PASSWORD)
+    wave = make_wave()
+    pass_second_factor(client, other)
+    day = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%d")
+    assert client.post(reverse("admin:waves_wave_add"), wave_form(day)).status_code == 403
+    assert client.post(reverse("admin:waves_wave_change", args=[wave.pk]),
+                       wave_form(day, number=7)).status_code == 403
+    assert client.get(reverse("waves_counts_wave", args=[wave.public_id])).status_code == 403
+    assert client.get(reverse("waves_counts")).status_code == 403
+    assert not Wave.objects.filter(number=9).exists()
+    assert not AuditEntry.objects.filter(action__startswith="wave.").exists()
 
 
 def test_switches_are_saved_through_the_admin(client, operator):
     from prakerja.waves.models import Switches
 
-    operator.is_superuser = True
-    operator.save(update_fields=["is_superuser"])
     response = pass_second_factor(client, operator).post(reverse("admin:waves_switches_change", args=[1]),
                                                     {"joins_open": "on"})
     assert response.status_code == 302

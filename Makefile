@@ -31,6 +31,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/djlint prakerja/templates prakerja/registry/templates prakerja/waves/templates prakerja/sandbox/templates --lint --quiet
+	$(BIN)/bandit -q -r prakerja -ll
 
 bench: install
 	$(BIN)/python -m bench.run
@@ -42,7 +43,10 @@ messages: install
 check-deploy: install
 	PRAKERJA_ENV=production DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(64))') \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-	ALLOWED_HOSTS=prakerja.example.id PERSONAL_DATA_INDEX_KEY=check-deploy-index-key \
+	ALLOWED_HOSTS=prakerja.example.id PERSONAL_DATA_INDEX_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(32))') \
+	SMS_GATEWAY_URL=https://sms.example.id/send SMS_GATEWAY_API_KEY=check-deploy-sms-key \
+	CIVIL_REGISTRY_URL=https://dukcapil.example.id/verify CIVIL_REGISTRY_API_KEY=check-deploy-civil-key \
+	EMAIL_HOST=smtp.example.id EMAIL_PORT=587 \
 	PERSONAL_DATA_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -208,9 +208,21 @@ ACCOUNT_LOGIN_BY_CODE_REQUIRED = {"password"} if LOGIN_CODE_REQUIRED else False
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 5
 ACCOUNT_LOGIN_BY_CODE_FORMAT = {"length": 6, "numeric": True, "dashed": False}
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+# Who the client is behind our load balancers (docs/operations.md): the
+# number of proxies that append to X-Forwarded-For, or one header a balancer
+# sets. Rate limits, allauth and the request log all use
+# prakerja.core.http.client_ip, which reads these.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # ipware guesses; web.receivers binds client_ip instead
+# Failed logins: "key" is (client, account) (AccountAdapter), so a stranger
+# elsewhere cannot lock an account out; a client that sprays many accounts
+# meets the per-client limit.
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("RATE_LIMIT_LOGIN", "30/m/ip"),
-    "login_failed": env_str("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login_failed": env_str("RATE_LIMIT_LOGIN_FAILED", "20/m/ip,5/5m/key"),
     "signup": env_str("RATE_LIMIT_SIGNUP", "10/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
     "request_login_code": "20/m/ip,6/2h/key",
@@ -263,14 +275,39 @@ PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", [dev_key("personal-data", SE
 PERSONAL_DATA_INDEX_KEY = env_str("PERSONAL_DATA_INDEX_KEY", dev_key("blind-index", SECRET_KEY))
 # KTP photos and selfies: private storage, never under MEDIA_URL.
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000  # well above any phone camera, far below a decompression bomb
+# Pixel caps keep decoding under 100 MiB a request (registry/photos.py;
+# measured by tests/registry/test_photo_memory.py).
+PHOTO_MAX_PIXELS = 40_000_000  # baseline JPEG, decoded at reduced scale: above any phone camera
+# Progressive JPEG: libjpeg holds every DCT coefficient (3 to 8 bytes a pixel)
+# besides the decoded pixels; both together must fit.
+PHOTO_MAX_PROGRESSIVE_BYTES = 64 * 1024 * 1024
+PHOTO_MAX_PNG_PIXELS = 16_000_000  # PNG: decoded at full size, 4 bytes a pixel
 PHOTO_MAX_SIDE = 2000  # stored size: enough to read a KTP
+# Personal-data saves that carry photos: each costs a decode.
+PHOTO_UPLOADS_PER_ACCOUNT_PER_HOUR = env_int("PHOTO_UPLOADS_PER_ACCOUNT_PER_HOUR", 10)
+# A multipart body larger than two photos and the text fields is refused
+# before any of it is read; a file part is no longer read once it passes
+# PHOTO_MAX_BYTES (registry/uploads.py).
+UPLOAD_MAX_BODY_BYTES = 2 * PHOTO_MAX_BYTES + 256 * 1024
+FILE_UPLOAD_HANDLERS = ["prakerja.registry.uploads.PhotoUploadLimitHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# A refused upload leaves the CSRF token unread; this view tells the person
+# why (413) and otherwise is Django's own.
+CSRF_FAILURE_VIEW = "prakerja.registry.uploads.csrf_failure"
 # REG-5: SMS codes.
 OTP_LIFETIME = timedelta(minutes=5)
 OTP_MAX_WRONG = 3
 OTP_LOCK = timedelta(hours=1)
 OTP_MAX_SENDS = 5  # per phone verification, then the lock
 OTP_RESEND_AFTER = timedelta(seconds=60)
+# Abuse limits (issue 14): every code costs the programme an SMS, and every
+# identity check spends the shared Dukcapil budget and answers a question
+# about someone's data. Per account across all numbers, and per client.
+OTP_SENDS_PER_ACCOUNT_PER_DAY = env_int("OTP_SENDS_PER_ACCOUNT_PER_DAY", 10)
+OTP_SENDS_PER_CLIENT_PER_HOUR = env_int("OTP_SENDS_PER_CLIENT_PER_HOUR", 60)
+IDENTITY_SUBMITS_PER_ACCOUNT_PER_DAY = env_int("IDENTITY_SUBMITS_PER_ACCOUNT_PER_DAY", 5)
+IDENTITY_SUBMITS_PER_CLIENT_PER_HOUR = env_int("IDENTITY_SUBMITS_PER_CLIENT_PER_HOUR", 60)
 
 # --- email and SMS ---------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -285,7 +322,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SANDBOX_URL = env_str("SANDBOX_URL", "http://127.0.0.1:8001")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", f"{SANDBOX_URL}/sms/send")
-SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", "sandbox-sms-key")
+_SANDBOX_SMS_KEY, _SANDBOX_CIVIL_KEY = "sandbox-sms-key", "sandbox-dukcapil-key"
+SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", _SANDBOX_SMS_KEY)
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 5)
 SMS_SENDER_ID = env_str("SMS_SENDER_ID", "PRAKERJA")
 
@@ -293,7 +331,7 @@ SMS_SENDER_ID = env_str("SMS_SENDER_ID", "PRAKERJA")
 # a second, not thousands, so the client limits itself and opens a circuit
 # after repeated failures instead of queueing timeouts.
 CIVIL_REGISTRY_URL = env_str("CIVIL_REGISTRY_URL", f"{SANDBOX_URL}/dukcapil/verify")
-CIVIL_REGISTRY_API_KEY = env_str("CIVIL_REGISTRY_API_KEY", "sandbox-dukcapil-key")
+CIVIL_REGISTRY_API_KEY = env_str("CIVIL_REGISTRY_API_KEY", _SANDBOX_CIVIL_KEY)
 CIVIL_REGISTRY_TIMEOUT = env_int("CIVIL_REGISTRY_TIMEOUT", 5)
 CIVIL_REGISTRY_RETRIES = env_int("CIVIL_REGISTRY_RETRIES", 2)
 CIVIL_REGISTRY_RATE_PER_SECOND = env_int("CIVIL_REGISTRY_RATE_PER_SECOND", 20)
@@ -348,6 +386,48 @@ configure_logging(fmt=LOG_FORMAT, level=LOG_LEVEL)
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
 
 # --- the production guard ------------------------------------------------------------------
+SANDBOX_PORTS = {8001, 8025}  # `make run`'s sandbox: HTTP and SMTP
+
+
+def _sandbox_endpoint_problems(endpoints: dict) -> list[str]:
+    """Outside systems on loopback or the sandbox's ports are the sandbox, not a provider."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    problems = []
+    for name, url in endpoints.items():
+        parts = urlsplit(url or "")
+        host = (parts.hostname or "").lower()
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host.endswith(".localhost")
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not host or loopback or port in SANDBOX_PORTS:
+            problems.append(f"{name} must point at the real provider, not loopback or the sandbox ({url})")
+    return problems
+
+
+def _personal_data_key_problems(keys: list[str], index_key: str) -> list[str]:
+    import base64
+    import binascii
+
+    problems = []
+    for position, key in enumerate(keys, 1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode())
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            problems.append(f"PERSONAL_DATA_KEYS key {position} is not a 32-byte Fernet key")
+    if len(index_key.encode()) < 32:
+        problems.append("PERSONAL_DATA_INDEX_KEY must be at least 32 bytes")
+    return problems
+
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == _DEFAULT_SECRET_KEY or len(SECRET_KEY or "") < 50:
@@ -360,5 +440,14 @@ if PRODUCTION:
         problems.append("REDIS_URL must be set (shared cache, sessions and queue)")
     if not env_str("PERSONAL_DATA_KEYS") or not env_str("PERSONAL_DATA_INDEX_KEY"):
         problems.append("PERSONAL_DATA_KEYS and PERSONAL_DATA_INDEX_KEY must be set")
+    else:
+        problems += _personal_data_key_problems(PERSONAL_DATA_KEYS, PERSONAL_DATA_INDEX_KEY)
+    problems += _sandbox_endpoint_problems({
+        "SMS_GATEWAY_URL": SMS_GATEWAY_URL, "CIVIL_REGISTRY_URL": CIVIL_REGISTRY_URL,
+        "EMAIL_HOST": f"smtp://{EMAIL_HOST}:{EMAIL_PORT}"})
+    for name, value, sandbox_value in (("SMS_GATEWAY_API_KEY", SMS_GATEWAY_API_KEY, _SANDBOX_SMS_KEY),
+                                       ("CIVIL_REGISTRY_API_KEY", CIVIL_REGISTRY_API_KEY, _SANDBOX_CIVIL_KEY)):
+        if not value or value == sandbox_value:
+            problems.append(f"{name} must be the provider's key, not the sandbox's")
     if problems:
         raise ImproperlyConfigured("PRAKERJA_ENV=production refuses to start: " + "; ".join(problems))

@@ -1,3 +1,6 @@
+from django.utils import formats, timezone
+
+
 class RegistryError(Exception):
     """A refusal the registrant must see: ``code`` is stable, ``message`` is translated.
 
@@ -9,3 +12,11 @@ class RegistryError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+def retry_time(when) -> str:
+    """When a limit lifts, as the person reads it (WIB); the date only if not today."""
+    local = timezone.localtime(when)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "H:i")
+    return formats.date_format(local, "j F Y, H:i")

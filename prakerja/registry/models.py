@@ -50,7 +50,12 @@ class Profile(models.Model):
     nik_masked = models.CharField(max_length=16, blank=True)
     kk_encrypted = models.TextField(blank=True)
     kk_index = models.CharField(max_length=64, blank=True, db_index=True)
-    birth_date = models.DateField(null=True, blank=True)
+    # The full birth date is in the NIK (digits 7-12), so in clear it would
+    # give the NIK away together with the mask: encrypted like the NIK, with
+    # only the year and month in clear for age rules and statistics (PRV).
+    birth_date_encrypted = models.TextField(blank=True, default="")
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
     female = models.BooleanField(null=True)
     identity_status = models.CharField(max_length=12, choices=IdentityStatus.choices,
                                        default=IdentityStatus.NOT_STARTED)

@@ -111,8 +111,18 @@ def build_kk(*, district_code: str, issued: date, serial: int) -> str:
     return f"{district_code}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{serial:04d}"
 
 
+MASK_KEEP = 6
+
+
 def mask(number: str) -> str:
-    """``3273********0003``: the region and serial stay, the birth date goes."""
+    """``327301**********``: the region (province, regency, district) stays.
+
+    PRV: what is stored or shown in clear, together, must leave at least
+    10,000 candidates for the number. The birth year and month are stored in
+    clear and the district is in the KTP address, so the day (28-31 values)
+    and the serial (9,999) are what remain unknown; showing any serial digit
+    would cut that below the floor (tests/registry/test_nik_candidates.py).
+    """
     if not number:
         return ""
-    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}" if len(number) > 8 else "*" * len(number)
+    return f"{number[:MASK_KEEP]}{'*' * (len(number) - MASK_KEEP)}" if len(number) > MASK_KEEP else "*" * len(number)

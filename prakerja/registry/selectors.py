@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,13 @@ class Step:
     done: bool
     current: bool
     available: bool
+
+
+def birth_date_of(profile: Profile) -> date | None:
+    """The full birth date, decrypted: only for the civil registry and age rules."""
+    from prakerja.registry import crypto
+
+    return date.fromisoformat(crypto.decrypt(profile.birth_date_encrypted)) if profile.birth_date_encrypted else None
 
 
 def profile_of(user) -> Profile:
@@ -91,4 +99,4 @@ def phone_pending(user):
     from prakerja.registry.models import PhoneVerification
 
     return (PhoneVerification.objects.filter(user=user, verified_at__isnull=True)
-            .order_by("-created_at").only("phone", "expires_at", "locked_until").first())
+            .order_by("-last_sent_at", "-pk").only("phone", "expires_at", "locked_until").first())

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prakerja.audit.services import audit_record
 from prakerja.civil.gateway import CALL_CENTRE_ADVICE, REASON_MESSAGES, Reason
+from prakerja.core.http import client_ip
 from prakerja.programme.selectors import active_programme
 from prakerja.regions.selectors import regency_get
 from prakerja.registry import forms, selectors
@@ -44,7 +45,7 @@ def identity_step(request):
     form = forms.IdentityForm(request.POST or None, initial={"full_name": request.user.full_name})
     if request.method == "POST" and form.is_valid():
         try:
-            profile = identity.identity_submit(user=request.user, **form.cleaned_data)
+            profile = identity.identity_submit(user=request.user, client=client_ip(request), **form.cleaned_data)
         except RegistryError as error:
             _apply(form, error)
         else:
@@ -70,9 +71,19 @@ def personal_step(request):
     initial = {"ktp_address": profile.ktp_address, "domicile_street": profile.domicile_street,
                "education": profile.education, "employment_status": profile.employment_status,
                "domicile_regency": profile.domicile_regency.code if profile.domicile_regency else ""}
+    # Set by registry.uploads when it stopped reading the body; what was read is partial.
+    refusal = getattr(request, "upload_refusal", None) if request.method == "POST" else None
+    if refusal is not None and refusal.field is None:
+        from prakerja.registry.uploads import refusal_response
+
+        return refusal_response(request, refusal)
     form = forms.PersonalDataForm(request.POST or None, request.FILES or None, initial=initial,
                                   regency_choices=selectors.regency_choices(),
                                   selfie_with_ktp=programme.selfie_with_ktp)
+    if refusal is not None:
+        _apply(form, refusal)
+        return render(request, "registry/personal.html", {
+            "form": form, "profile": profile, "steps": selectors.registration_steps(profile)}, status=413)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -103,7 +114,8 @@ def phone_step(request):
         phone_form = forms.PhoneForm(request.POST)
         if phone_form.is_valid():
             try:
-                phone.phone_send_code(user=request.user, phone=phone_form.cleaned_data["phone"])
+                phone.phone_send_code(user=request.user, phone=phone_form.cleaned_data["phone"],
+                                      client=client_ip(request))
             except RegistryError as error:
                 _apply(phone_form, error)
             else:
@@ -113,7 +125,8 @@ def phone_step(request):
         code_form = forms.CodeForm(request.POST)
         if code_form.is_valid():
             try:
-                phone.phone_verify(user=request.user, code=code_form.cleaned_data["code"])
+                phone.phone_verify(user=request.user, code=code_form.cleaned_data["code"],
+                                   phone=request.POST.get("phone"))
             except RegistryError as error:
                 _apply(code_form, error)
             else:

@@ -15,6 +15,9 @@ GOOD = {
     "REDIS_URL": "redis://127.0.0.1:6379/0", "ALLOWED_HOSTS": "prakerja.example.id",
     "PERSONAL_DATA_KEYS": "9kmY6b3f0d8fjYQh2mHnG0fC9A6Q0mC3nH7l4u6m4Xk=",
     "PERSONAL_DATA_INDEX_KEY": secrets.token_urlsafe(32),
+    "SMS_GATEWAY_URL": "https://sms.example.id/v1/send", "SMS_GATEWAY_API_KEY": secrets.token_urlsafe(24),
+    "CIVIL_REGISTRY_URL": "https://dukcapil.example.id/verify", "CIVIL_REGISTRY_API_KEY": secrets.token_urlsafe(24),
+    "EMAIL_HOST": "smtp.example.id", "EMAIL_PORT": "587",
 }
 
 
@@ -31,6 +34,23 @@ def manage(*args, **env):
     ({"DATABASE_URL": ""}, "PostgreSQL"),
     ({"REDIS_URL": ""}, "REDIS_URL"),
     ({"PERSONAL_DATA_KEYS": ""}, "PERSONAL_DATA_KEYS"),
+    # Finding 8: the sandbox's endpoints, ports and keys, and short personal-data keys.
+    ({"SMS_GATEWAY_URL": ""}, "SMS_GATEWAY_URL"),  # the default is the sandbox
+    ({"SMS_GATEWAY_URL": "http://127.0.0.1:9000/sms"}, "SMS_GATEWAY_URL"),
+    ({"SMS_GATEWAY_URL": "http://localhost/sms"}, "SMS_GATEWAY_URL"),
+    ({"SMS_GATEWAY_URL": "http://[::1]/sms"}, "SMS_GATEWAY_URL"),
+    ({"SMS_GATEWAY_URL": "http://sms.example.id:8001/sms"}, "SMS_GATEWAY_URL"),
+    ({"CIVIL_REGISTRY_URL": ""}, "CIVIL_REGISTRY_URL"),
+    ({"CIVIL_REGISTRY_URL": "http://127.0.0.2/verify"}, "CIVIL_REGISTRY_URL"),
+    ({"EMAIL_HOST": ""}, "EMAIL_HOST"),
+    ({"EMAIL_HOST": "127.0.0.1"}, "EMAIL_HOST"),
+    ({"EMAIL_PORT": "8025"}, "EMAIL_HOST"),
+    ({"SMS_GATEWAY_API_KEY": "sandbox-sms-key"}, "SMS_GATEWAY_API_KEY"),
+    ({"SMS_GATEWAY_API_KEY": ""}, "SMS_GATEWAY_API_KEY"),
+    ({"CIVIL_REGISTRY_API_KEY": "sandbox-dukcapil-key"}, "CIVIL_REGISTRY_API_KEY"),
+    ({"PERSONAL_DATA_INDEX_KEY": "short-index-key"}, "PERSONAL_DATA_INDEX_KEY"),
+    ({"PERSONAL_DATA_KEYS": "dGVuLWJ5dGVz"}, "PERSONAL_DATA_KEYS"),
+    ({"PERSONAL_DATA_KEYS": "9kmY6b3f0d8fjYQh2mHnG0fC9A6Q0mC3nH7l4u6m4Xk=,not-a-key"}, "PERSONAL_DATA_KEYS key 2"),
 ])
 def test_refuses_to_start_with_unsafe_settings(change, complaint):
     env = {**GOOD, **change}

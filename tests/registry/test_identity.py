@@ -24,9 +24,13 @@ def submit(user, **overrides):
 def test_verified_identity_is_stored_encrypted_and_masked(applicant, civil):
     profile = submit(applicant)
     assert profile.identity_status == IdentityStatus.VERIFIED
-    assert profile.nik_masked == "3273********0001"
+    assert profile.nik_masked == "327301**********"
     assert NIK not in profile.nik_encrypted and KK not in profile.kk_encrypted
     assert profile.female is True
+    # The full birth date is in the NIK: only year and month stay in clear.
+    assert (profile.birth_year, profile.birth_month) == (1995, 3)
+    assert BIRTH.isoformat() not in profile.birth_date_encrypted
+    assert civil.calls[0].birth_date == BIRTH
     assert civil.calls[0].nik == NIK and civil.calls[0].name == "Siti Rahma"
 
 

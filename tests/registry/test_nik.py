@@ -81,5 +81,5 @@ def test_malformed_kk(value, code):
 
 
 def test_mask():
-    assert mask("3273014101900003") == "3273********0003"
+    assert mask("3273014101900003") == "327301**********"
     assert mask("") == ""

@@ -3,9 +3,12 @@
 import io
 import struct
 import zlib
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -117,3 +120,40 @@ def test_personal_data_form_errors(client, identity_done):
                                                           "employment_status": "job_seeker"})
     errors = response.context["form"].errors
     assert "ktp_address" in errors and "domicile_regency" in errors
+
+
+def test_saves_with_photos_are_limited_per_account(identity_done, make_user, settings, monkeypatch):
+    settings.PHOTO_UPLOADS_PER_ACCOUNT_PER_HOUR = 2
+    clock = SimpleNamespace(time=datetime(2026, 3, 2, 7, 25, tzinfo=UTC).timestamp)  # 14:25 WIB
+    monkeypatch.setattr("prakerja.core.ratelimit.time", clock)
+    save(identity_done)
+    save(identity_done, selfie=None)
+    with pytest.raises(RegistryError) as error:
+        save(identity_done, ktp_photo=None)
+    assert error.value.code == "photo_uploads_throttled"
+    assert str(error.value.message).endswith(" 15:00 WIB.")
+    # Saving without photos costs no decode and is not counted.
+    profile = save(identity_done, ktp_photo=None, selfie=None, domicile_street="Jl. Baru 3")
+    assert profile.domicile_street == "Jl. Baru 3"
+    # Per account: someone else uploads as usual.
+    save(make_user(email="tetangga@example.id"))
+    # The count lives in the cache every web process shares, not in this one.
+    cache.clear()
+    save(identity_done)
+    save(identity_done)
+    with pytest.raises(RegistryError):
+        save(identity_done)
+    # The next window starts afresh at 15:00 WIB.
+    clock.time = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp
+    save(identity_done)
+
+
+def test_throttled_save_is_shown_on_the_form(client, identity_done, settings):
+    settings.PHOTO_UPLOADS_PER_ACCOUNT_PER_HOUR = 0
+    client.force_login(identity_done)
+    response = client.post(reverse("registry_personal"), {
+        "ktp_address": "Jl. Merdeka 1, Bandung", "domicile_regency": "3273", "domicile_street": "Jl. Asia Afrika 2",
+        "education": "sma", "employment_status": "job_seeker", "ktp_photo": jpeg(), "selfie": jpeg("selfie.jpg")})
+    [message] = response.context["form"].non_field_errors()
+    assert message.endswith("WIB.")
+    assert Profile.objects.get(user=identity_done).personal_data_at is None

@@ -99,3 +99,65 @@ def test_a_phone_belongs_to_one_account(applicant, make_user, send):
     with pytest.raises(RegistryError) as error:
         send(make_user(email="other@example.id"))
     assert error.value.code == "phone_taken"
+
+
+def test_a_code_lives_exactly_five_minutes(applicant, send, monkeypatch):
+    verification, code = send(applicant)
+    # REG-5 says five minutes: not the setting's value, the rule's.
+    assert verification.expires_at - verification.last_sent_at == timedelta(minutes=5)
+    sent = verification.last_sent_at
+    monkeypatch.setattr(timezone, "now", lambda: sent + timedelta(minutes=5, seconds=1))
+    with pytest.raises(RegistryError) as error:
+        phone_verify(user=applicant, code=code)
+    assert error.value.code == "otp_expired"
+    monkeypatch.setattr(timezone, "now", lambda: sent + timedelta(minutes=4, seconds=59))
+    assert phone_verify(user=applicant, code=code).phone_verified_at
+
+
+def test_a_code_is_checked_against_the_number_it_was_sent_to(applicant, send, settings):
+    # Finding 12: send to A, then B, then A again: A's fresh code must verify A,
+    # and wrong tries must not count against B.
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    a, b = "0812-3456-7890", "0813-1111-2222"
+    send(applicant, a)
+    send(applicant, b)
+    verification_a, code_a = send(applicant, a)
+    profile = phone_verify(user=applicant, code=code_a, phone=verification_a.phone)
+    assert profile.phone == PHONE
+    assert PhoneVerification.objects.get(user=applicant, phone="+6281311112222").wrong_attempts == 0
+
+
+def test_without_a_number_the_last_sent_code_counts(applicant, send, settings):
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    send(applicant, "0812-3456-7890")
+    send(applicant, "0813-1111-2222")
+    _v, code_a = send(applicant, "0812-3456-7890")
+    assert phone_verify(user=applicant, code=code_a).phone == PHONE
+
+
+def test_wrong_codes_count_against_the_number_named(applicant, send, settings):
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    va, code_a = send(applicant, "0812-3456-7890")
+    vb, _code_b = send(applicant, "0813-1111-2222")
+    with pytest.raises(RegistryError):
+        phone_verify(user=applicant, code=wrong(code_a), phone=va.phone)
+    assert PhoneVerification.objects.get(pk=va.pk).wrong_attempts == 1
+    assert PhoneVerification.objects.get(pk=vb.pk).wrong_attempts == 0
+
+
+def test_the_phone_page_names_the_number_that_was_sent_last(client, applicant, send, settings, identity_done):
+    from django.urls import reverse
+
+    from prakerja.registry.models import Profile
+
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    Profile.objects.filter(user=applicant).update(personal_data_at=timezone.now())
+    send(applicant, "0812-3456-7890")
+    send(applicant, "0813-1111-2222")
+    _v, code_a = send(applicant, "0812-3456-7890")
+    client.force_login(applicant)
+    page = client.get(reverse("registry_phone")).content.decode()
+    assert 'name="phone" value="+6281234567890"' in page
+    response = client.post(reverse("registry_phone"), {"verify": "1", "code": code_a, "phone": "+6281234567890"})
+    assert response.status_code == 302
+    assert Profile.objects.get(user=applicant).phone == PHONE

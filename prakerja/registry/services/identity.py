@@ -10,6 +10,7 @@ the same person at once.
 from datetime import date, timedelta
 
 import structlog
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,17 +18,22 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.services import user_set_full_name
 from prakerja.civil.gateway import (
+    REASON_MESSAGES,
     CivilRegistryError,
     CivilRegistryUnavailable,
+    Reason,
     VerifyRequest,
     get_civil_registry,
 )
+from prakerja.core.ratelimit import Limit, consume_all
 from prakerja.regions.selectors import regency_code_exists
 from prakerja.registry import crypto
-from prakerja.registry.errors import RegistryError
+from prakerja.registry.errors import RegistryError, retry_time
 from prakerja.registry.models import HOLDING_STATUSES, IdentityStatus, Profile
 from prakerja.registry.nik import NumberError, mask, parse_nik, validate_kk
+from prakerja.registry.selectors import birth_date_of
 from prakerja.registry.services.progress import profile_for_update, profile_refresh_completion
+from prakerja.registry.signals import identity_rejected
 
 log = structlog.get_logger(__name__)
 LEASE = timedelta(minutes=2)
@@ -53,14 +59,28 @@ def _check_numbers(*, nik: str, kk: str, birth_date: date):
     return info, kk
 
 
-def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str) -> Profile:
+def _submit_limits(user, client: str | None) -> list[tuple[Limit, str | None]]:
+    return [(Limit("identity-account", settings.IDENTITY_SUBMITS_PER_ACCOUNT_PER_DAY, 86400), str(user.public_id)),
+            (Limit("identity-client", settings.IDENTITY_SUBMITS_PER_CLIENT_PER_HOUR, 3600), client)]
+
+
+def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str,
+                    client: str | None = None) -> Profile:
     """Save the identity step and ask the civil registry at once.
 
     Changes nothing when the numbers are malformed or the NIK belongs to
     another account. If the registry cannot be reached the step stays
     ``pending`` and the periodic re-check tries again.
+
+    Each well-formed submission counts against a limit per account and per
+    client (REG-3): every answer says something about whoever owns the NIK
+    ("taken", "name does not match"), and every check spends the registry's
+    budget that all registrants share.
     """
     info, kk = _check_numbers(nik=nik, kk=kk, birth_date=birth_date)
+    if (exceeded := consume_all(_submit_limits(user, client))) is not None:
+        raise RegistryError("identity_too_many", _("You have tried too many times. Try again after %(time)s WIB.")
+                            % {"time": retry_time(exceeded.retry_at)}, "nik")
     index = crypto.blind_index("nik", info.nik)
     taken = RegistryError("nik_taken", _("This NIK is already registered to another account. One NIK can have "
                                          "only one account; if this is your NIK, file a complaint."), "nik")
@@ -81,16 +101,17 @@ def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str
             profile.nik_masked = mask(info.nik)
             profile.kk_encrypted = crypto.encrypt(kk)
             profile.kk_index = crypto.blind_index("kk", kk)
-            profile.birth_date = birth_date
+            profile.birth_date_encrypted = crypto.encrypt(birth_date.isoformat())
+            profile.birth_year, profile.birth_month = birth_date.year, birth_date.month
             profile.female = info.female
             profile.identity_status = IdentityStatus.PENDING
             profile.identity_reasons = []
             profile.identity_submitted_at = profile.identity_next_check_at = now
             profile.identity_check_attempts = 0
             profile.save(update_fields=[
-                "nik_encrypted", "nik_index", "nik_masked", "kk_encrypted", "kk_index", "birth_date", "female",
-                "identity_status", "identity_reasons", "identity_submitted_at", "identity_next_check_at",
-                "identity_check_attempts"])
+                "nik_encrypted", "nik_index", "nik_masked", "kk_encrypted", "kk_index", "birth_date_encrypted",
+                "birth_year", "birth_month", "female", "identity_status", "identity_reasons", "identity_submitted_at",
+                "identity_next_check_at", "identity_check_attempts"])
     except IntegrityError as exc:  # another account claimed the same NIK a moment ago
         raise taken from exc
     identity_check(profile_id=profile.pk)
@@ -117,7 +138,7 @@ def identity_check(*, profile_id: int) -> str | None:
         return None
     profile = Profile.objects.select_related("user").get(pk=profile_id)
     request = VerifyRequest(nik=crypto.decrypt(profile.nik_encrypted), kk=crypto.decrypt(profile.kk_encrypted),
-                            name=profile.user.full_name, birth_date=profile.birth_date)
+                            name=profile.user.full_name, birth_date=birth_date_of(profile))
     mine = Profile.objects.filter(pk=profile_id, identity_status=IdentityStatus.CHECKING,
                                   identity_check_attempts=profile.identity_check_attempts)
     try:
@@ -139,19 +160,36 @@ def identity_check(*, profile_id: int) -> str | None:
                               identity_next_check_at=None)
         if updated and status == IdentityStatus.VERIFIED:
             profile_refresh_completion(profile_id=profile_id)
-        if updated and profile.identity_check_attempts > 1:
-            _notify_late_result(profile, status)
+            if profile.identity_check_attempts > 1:
+                _notify(profile, "identity_verified")
+        elif updated:
+            _reject(profile, result.reasons)
     log.info("identity_checked", profile=str(profile.public_id), status=status)
     return status
 
 
-def _notify_late_result(profile: Profile, status: str) -> None:
-    # Only a check that ran after the person left the page needs a message.
+def _reject(profile: Profile, reasons) -> None:
+    """REG-3: a pending identity the registry turns down after the person moved on.
+
+    The profile is incomplete again (REG-8 is undone), an open application
+    is withdrawn with the reason, and the person is told by inbox and email.
+    """
+    was_complete = Profile.objects.filter(pk=profile.pk, completed_at__isnull=False).update(completed_at=None)
+    reason = _("The civil registry did not match your data: %(reasons)s.") % {
+        "reasons": ", ".join(str(REASON_MESSAGES[Reason(r)]) for r in reasons if r in Reason._value2member_map_)
+        or _("no match")}
+    withdrawn = sum(count or 0 for _receiver, count in
+                    identity_rejected.send(sender=Profile, user=profile.user, reason=str(reason)))
+    if profile.identity_check_attempts > 1 or was_complete or withdrawn:
+        _notify(profile, "identity_rejected", withdrawn=bool(withdrawn))
+
+
+def _notify(profile: Profile, template: str, **context) -> None:
+    # A check that ran while the person watched the page needs no message.
     from prakerja.notifications.services import notification_send
 
-    template = "identity_verified" if status == IdentityStatus.VERIFIED else "identity_rejected"
     notification_send(template=template, key=f"{template}:{profile.identity_submitted_at.isoformat()}",
-                      channels=["inbox", "email"], user=profile.user)
+                      channels=["inbox", "email"], user=profile.user, context=context)
 
 
 def identities_due(*, limit: int = 500) -> list[int]:

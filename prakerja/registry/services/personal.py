@@ -1,10 +1,12 @@
 """REG-4: address per KTP, domicile, education, employment, KTP photo and selfie."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.registry.errors import RegistryError
+from prakerja.core.ratelimit import Limit, consume
+from prakerja.registry.errors import RegistryError, retry_time
 from prakerja.registry.photos import delete_photo, process_photo, store_photo
 from prakerja.registry.services.progress import profile_for_update, profile_refresh_completion
 
@@ -13,6 +15,13 @@ def personal_data_save(*, user, ktp_address: str, domicile_regency, domicile_str
                        employment_status: str, ktp_photo=None, selfie=None):
     """Save the personal data step. New photos are decoded and re-encoded first,
     so a bad file changes nothing; a photo not sent again is kept."""
+    if ktp_photo is not None or selfie is not None:
+        # Each save with photos costs a decode of up to 100 MiB (photos.py):
+        # counted per account, refused or not.
+        limit = Limit("photo-uploads-account", settings.PHOTO_UPLOADS_PER_ACCOUNT_PER_HOUR, 3600)
+        if (exceeded := consume(limit, str(user.public_id))) is not None:
+            raise RegistryError("photo_uploads_throttled", _("Too many photo uploads. Try again after %(time)s WIB.")
+                                % {"time": retry_time(exceeded.retry_at)})
     photos = {}
     for field, upload in (("ktp_photo", ktp_photo), ("selfie", selfie)):
         if upload is not None:

@@ -14,9 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.core.ratelimit import Limit, consume_all
 from prakerja.notifications.services import notification_send
 from prakerja.registry.crypto import blind_index
-from prakerja.registry.errors import RegistryError
+from prakerja.registry.errors import RegistryError, retry_time
 from prakerja.registry.models import PhoneVerification, Profile
 from prakerja.registry.services.progress import profile_for_update, profile_refresh_completion
 
@@ -48,8 +49,18 @@ def _locked(verification: PhoneVerification, now) -> RegistryError | None:
     return None
 
 
-def phone_send_code(*, user, phone: str) -> PhoneVerification:
-    """Send a code to ``phone`` (a new number, or again to the same one)."""
+def _send_limits(user, client: str | None) -> list[tuple[Limit, str | None]]:
+    return [(Limit("otp-account", settings.OTP_SENDS_PER_ACCOUNT_PER_DAY, 86400), str(user.public_id)),
+            (Limit("otp-client", settings.OTP_SENDS_PER_CLIENT_PER_HOUR, 3600), client)]
+
+
+def phone_send_code(*, user, phone: str, client: str | None = None) -> PhoneVerification:
+    """Send a code to ``phone`` (a new number, or again to the same one).
+
+    Besides the per-number resend rules, sends are capped per account across
+    all numbers and per client: each code is an SMS the programme pays for,
+    and a fresh number must not bring a fresh budget (SMS pumping).
+    """
     phone = normalise_phone(phone)
     now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
@@ -78,6 +89,9 @@ def phone_send_code(*, user, phone: str) -> PhoneVerification:
             verification.locked_until = None
         else:
             verification = PhoneVerification(user=user, phone=phone, sends=1)
+        if (exceeded := consume_all(_send_limits(user, client))) is not None:
+            raise RegistryError("otp_too_many", _("Too many codes were requested. Try again after %(time)s WIB.")
+                                % {"time": retry_time(exceeded.retry_at)}, "phone")
         verification.last_sent_at = now
         verification.expires_at = now + settings.OTP_LIFETIME
         verification.code_hash = ""
@@ -89,14 +103,25 @@ def phone_send_code(*, user, phone: str) -> PhoneVerification:
     return verification
 
 
-def phone_verify(*, user, code: str) -> Profile:
+def phone_verify(*, user, code: str, phone: str | None = None) -> Profile:
+    """Check ``code`` against the number it was sent to.
+
+    ``phone`` is the number the page said the code went to; without it, the
+    number that was sent a code last. Never the row created last: after
+    sending to A, then B, then A again, A's fresh code must match A's row.
+    """
     now = timezone.now()
     code = (code or "").strip()
     wrong = None  # raised after the commit: a wrong attempt must be counted
     with transaction.atomic(durable=True):
         profile = profile_for_update(user)
-        verification = (PhoneVerification.objects.select_for_update()
-                        .filter(user=user, verified_at__isnull=True).order_by("-created_at").first())
+        rows = PhoneVerification.objects.select_for_update().filter(user=user, verified_at__isnull=True)
+        if phone:
+            try:
+                rows = rows.filter(phone=normalise_phone(phone))
+            except RegistryError:
+                rows = rows.none()
+        verification = rows.order_by("-last_sent_at", "-pk").first()
         if verification is None:
             raise RegistryError("otp_none", _("Ask for a code first."), "code")
         if (locked := _locked(verification, now)) is not None:

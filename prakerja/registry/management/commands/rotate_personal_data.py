@@ -3,12 +3,12 @@ from django.core.management.base import BaseCommand
 from prakerja.registry import crypto
 from prakerja.registry.models import Profile
 
-ENCRYPTED_FIELDS = ["nik_encrypted", "kk_encrypted"]
+ENCRYPTED_FIELDS = ["nik_encrypted", "kk_encrypted", "birth_date_encrypted"]
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt NIK and KK numbers under the first key of PERSONAL_DATA_KEYS. Run after putting a new "
-            "key first; afterwards the old key can be removed. Safe to interrupt and run again.")
+    help = ("Re-encrypt NIK and KK numbers and birth dates under the first key of PERSONAL_DATA_KEYS. Run after "
+            "putting a new key first; afterwards the old key can be removed. Safe to interrupt and run again.")
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=500)

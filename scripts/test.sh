@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite. With CI=true it runs against PostgreSQL and
 # Redis (and fails, not skips, when either is missing), plus the static
-# checks: migrations, ruff, translations and the production settings check.
+# checks: migrations, ruff, bandit, translations and the production settings check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -13,6 +13,7 @@ if [ "${CI:-}" = "true" ]; then
   DATABASE_URL= $BIN/python manage.py makemigrations --check --dry-run
   DJANGO_SETTINGS_MODULE=prakerja.sandbox.settings $BIN/python -m django makemigrations --check --dry-run
   $BIN/ruff check .
+  $BIN/bandit -q -r prakerja -ll
   $BIN/python scripts/compile_messages.py --check
   make --no-print-directory check-deploy
 fi

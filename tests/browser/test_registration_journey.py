@@ -68,12 +68,12 @@ def test_registration_steps_on_the_sandbox(page, live_server, sandbox_mail, sett
     fake = tmp_path / "ktp.jpg"
     fake.write_text("bukan foto")
     page.get_by_label("Foto KTP").set_input_files(str(fake))
-    page.get_by_label(re.compile("Swafoto")).set_input_files(jpeg_file(tmp_path, "selfie.jpg"))
-    page.get_by_role("button", name="Simpan dan lanjutkan").click()
+    page.get_by_label(re.compile("Foto selfie")).set_input_files(jpeg_file(tmp_path, "selfie.jpg"))
+    page.get_by_role("button", name="Berikutnya").click()
     assert page.get_by_text("Berkas ini bukan foto JPEG atau PNG.").is_visible()
     page.get_by_label("Foto KTP").set_input_files(jpeg_file(tmp_path, "ktp2.jpg"))
-    page.get_by_label(re.compile("Swafoto")).set_input_files(jpeg_file(tmp_path, "selfie2.jpg"))
-    page.get_by_role("button", name="Simpan dan lanjutkan").click()
+    page.get_by_label(re.compile("Foto selfie")).set_input_files(jpeg_file(tmp_path, "selfie2.jpg"))
+    page.get_by_role("button", name="Berikutnya").click()
     page.wait_for_url("**/registration/phone/")
 
     # REG-5.

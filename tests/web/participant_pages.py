@@ -1,0 +1,313 @@
+"""Every participant page, in each state a registrant meets, filled with data.
+
+One list for the page budget (tests/web/test_page_weight.py) and for axe
+(tests/browser/test_accessibility.py), so the two cannot drift apart.
+test_every_participant_url_is_listed fails when the urlconf gains a URL that
+is neither here nor in EXCLUDED: a new page must be weighed and checked.
+
+The data is what a busy account looks like, not an empty one: complete
+profiles with every field, a history of several waves with "Lulus" and
+"Gagal" and their reasons, 50 inbox messages, open, closed and upcoming
+waves with published draw commitments.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+PASSWORD = "Sandi-Rahasia-2026"
+BANDUNG, SURABAYA = "3273", "3578"
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    url_name: str
+    who: str | None = None  # a key of World.users; None: signed out
+    args: Callable[["World"], list] | None = None
+    query: str = ""
+    # "submit": post the page's form empty, to see the error state;
+    # "login_code": sign in with the emailed second step switched on (REG-2).
+    flow: str = ""
+    js: bool = False  # the page may load a script (progressive enhancement only)
+
+
+PAGES = [
+    # Signed out.
+    Page("home", "home"),
+    Page("login", "account_login"),
+    Page("login-errors", "account_login", flow="submit"),
+    Page("login-code", "account_confirm_login_code", who="complete", flow="login_code"),
+    Page("signup", "account_signup"),
+    Page("signup-errors", "account_signup", flow="submit"),
+    Page("verification-sent", "account_email_verification_sent"),
+    Page("confirm-email", "account_confirm_email", args=lambda w: [w.confirm_key]),
+    Page("inactive", "account_inactive"),
+    Page("password-reset", "account_reset_password"),
+    Page("password-reset-done", "account_reset_password_done"),
+    Page("password-reset-key", "account_reset_password_from_key", args=lambda w: w.reset_args),
+    Page("password-reset-key-done", "account_reset_password_from_key_done"),
+    Page("waves-public", "waves_public"),
+    # Signed in: the account.
+    Page("logout", "account_logout", who="complete"),
+    # allauth's page asks "remove this address?" with a script; it works without.
+    Page("email", "account_email", who="complete", js=True),
+    Page("password-change", "account_change_password", who="complete"),
+    Page("password-set", "account_set_password", who="no_password"),
+    Page("reauthenticate", "account_reauthenticate", who="complete"),
+    # The dashboard in every state of REG and WAV.
+    Page("dashboard-new", "dashboard", who="new"),
+    Page("dashboard-identity-rejected", "dashboard", who="rejected"),
+    Page("dashboard-identity-pending", "dashboard", who="at_phone"),
+    Page("dashboard-no-wave", "dashboard", who="no_wave"),
+    Page("dashboard-open-wave", "dashboard", who="complete"),
+    Page("dashboard-joined", "dashboard", who="joined"),
+    Page("dashboard-processing", "dashboard", who="processing"),
+    Page("dashboard-selecting", "dashboard", who="selecting"),
+    Page("dashboard-passed", "dashboard", who="passed"),
+    Page("dashboard-failed", "dashboard", who="failed"),
+    Page("dashboard-revoked", "dashboard", who="revoked"),
+    Page("dashboard-withdrawn", "dashboard", who="withdrawn"),
+    # The inbox: 50 messages, 20 a page.
+    Page("inbox", "inbox", who="complete"),
+    Page("inbox-page-2", "inbox", who="complete", query="?page=2"),
+    Page("inbox-empty", "inbox", who="new"),
+    # Registration, each step before and after it is done.
+    Page("identity", "registry_identity", who="new"),
+    Page("identity-errors", "registry_identity", who="new", flow="submit"),
+    Page("identity-rejected", "registry_identity", who="rejected"),
+    Page("identity-verified", "registry_identity", who="complete"),
+    Page("personal-data", "registry_personal", who="at_personal"),
+    Page("personal-data-errors", "registry_personal", who="at_personal", flow="submit"),
+    Page("personal-data-filled", "registry_personal", who="complete"),
+    Page("phone-code-sent", "registry_phone", who="at_phone"),
+    Page("phone-verified", "registry_phone", who="complete"),
+    Page("statement", "registry_statement", who="at_statement"),
+    Page("statement-accepted", "registry_statement", who="complete"),
+    Page("test-intro", "registry_test", who="at_test"),
+    Page("test-question", "registry_test", who="in_test", js=True),
+    Page("test-finished", "registry_test", who="complete"),
+    # Waves.
+    Page("waves-join", "waves_join", who="complete", args=lambda w: [w.waves["open"].public_id]),
+    Page("waves-history", "waves_history", who="history"),
+    Page("waves-history-empty", "waves_history", who="new"),
+]
+
+# URL names that are not participant pages, and why. Anything else in the
+# urlconf must be in PAGES.
+EXCLUDED = {
+    "inbox_read": "POST only, redirects to the inbox",
+    "inbox_read_all": "POST only, redirects to the inbox",
+    "registry_test_start": "POST only, redirects to the test",
+    "registry_test_answer": "POST only, redirects to the test",
+    "registry_photo": "an image, not a page",
+    "waves_rejoin": "POST only, redirects to the dashboard",
+    "waves_counts": "operators only",
+    "waves_counts_wave": "operators only",
+    "set_language": "POST only, redirects back",
+    "healthz": "JSON for the load balancer",
+    "bench_hello": "bench/ yardstick, off unless BENCH_ENDPOINTS",
+    "mfa_index": "operators' second factor (OPS-1)",
+    "mfa_authenticate": "operators' second factor (OPS-1)",
+    "mfa_reauthenticate": "operators' second factor (OPS-1)",
+    "mfa_activate_totp": "operators' second factor (OPS-1)",
+    "mfa_deactivate_totp": "operators' second factor (OPS-1)",
+    "mfa_view_recovery_codes": "operators' second factor (OPS-1)",
+    "mfa_generate_recovery_codes": "operators' second factor (OPS-1)",
+    "mfa_download_recovery_codes": "operators' second factor (OPS-1), a text download",
+}
+EXCLUDED_NAMESPACES = {"admin": "the operators' admin"}
+
+
+def url_names() -> set[str]:
+    """Every named URL outside the excluded namespaces, from the live urlconf."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace not in EXCLUDED_NAMESPACES:
+                    yield from walk(pattern.url_patterns)
+            elif pattern.name:
+                yield pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    waves: dict = field(default_factory=dict)
+    confirm_key: str = ""
+    reset_args: list = field(default_factory=list)
+
+    def url(self, page: Page) -> str:
+        return reverse(page.url_name, args=page.args(self) if page.args else None) + page.query
+
+
+REASONS = ["Kuota provinsi sudah terpenuhi (undian)", "NIK tidak terverifikasi",
+           "Terdaftar sebagai penerima bantuan sosial lain (PKH)"]
+INBOX = [
+    ("Hasil Gelombang {n}: Selamat, kamu lolos!",
+     "Selamat! Kamu lolos seleksi Gelombang {n} Kartu Prakerja. Buka Dashboard untuk melihat nomor kartu dan "
+     "saldo bantuan biaya pelatihan. Tonton tiga video singkat tentang program sebelum membeli pelatihan "
+     "pertama. Jangan berikan kode OTP kepada siapa pun, termasuk petugas Prakerja."),
+    ("Hasil Gelombang {n}", "Kamu Belum Berhasil di Gelombang {n}. Alasan: Kuota provinsi sudah terpenuhi "
+     "(undian). Kamu dapat bergabung kembali di gelombang berikutnya tanpa mengisi data lagi."),
+    ("NIK kamu sudah terverifikasi", "Dukcapil sudah mencocokkan NIK, nomor KK dan tanggal lahir kamu."),
+    ("Tes Motivasi selesai", "Tes Motivasi kamu sudah selesai dan jawabanmu tersimpan. Hasil tes tidak "
+     "menentukan kelulusan seleksi."),
+    ("Gelombang {n} sudah dibuka", "Gelombang {n} dibuka sampai Minggu pukul 23.59 WIB. Masuk ke Dashboard "
+     "lalu pilih Gabung Gelombang. Seleksi dilakukan setelah gelombang ditutup, bukan berdasarkan urutan."),
+]
+
+
+def build(make_user, make_wave) -> World:
+    """Every person and wave the pages above need (the personas of tests/conftest.py)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
+
+    from prakerja.accounts.models import User
+    from prakerja.notifications.models import Message
+    from prakerja.registry.models import TestAttempt
+    from prakerja.registry.services import motivation
+    from prakerja.waves.models import Application, Wave, WaveKind
+    from prakerja.waves.services import application_decide, application_join, waves_close_due
+    from prakerja.waves.states import ApplicationStatus
+
+    world = World()
+    people = {
+        "new": ("Siti Rahmawati", "none"), "rejected": ("Agus Salim Hidayat", "rejected"),
+        "at_personal": ("Dewi Lestari Putri", "identity"), "at_phone": ("Bambang Sutrisno", "personal"),
+        "at_statement": ("Rina Marlina", "phone"), "at_test": ("Yusuf Maulana", "statement"),
+        "in_test": ("Fitri Handayani", "statement"), "complete": ("Siti Nurhaliza Rahmawati", "complete"),
+        "no_wave": ("Made Wirawan", "complete"), "joined": ("Andi Pratama", "complete"),
+        "processing": ("Nur Aini", "complete"), "selecting": ("Eko Prasetyo", "complete"),
+        "passed": ("Wahyu Hidayat", "complete"), "failed": ("Lina Marlina Sari", "complete"),
+        "revoked": ("Joko Susilo", "complete"), "withdrawn": ("Putu Ayu Lestari", "complete"),
+        "history": ("Ahmad Fauzi Ramadhan", "complete"), "no_password": ("Sri Wahyuni", "none"),
+        "forgot": ("Rudi Hartono", "complete"),
+    }
+    for n, (key, (name, stage)) in enumerate(people.items(), start=1):
+        user = make_user(email=f"{key.replace('_', '.')}@example.id", full_name=name)
+        _profile(user, n, stage, regency=SURABAYA if key == "no_wave" else BANDUNG)
+        world.users[key] = user
+    User.objects.filter(pk=world.users["no_password"].pk).update(password="!")  # unusable
+    world.users["no_password"].refresh_from_db()  # the session hash derives from the password
+
+    attempt = motivation.test_start(user=world.users["in_test"])
+    for question_id in attempt.question_ids[:2]:
+        motivation.test_answer(user=world.users["in_test"], question_id=question_id, choice_index=1)
+    # The normal preset's 25 minutes, so the clock outlasts a slow test run.
+    TestAttempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(minutes=25))
+
+    # REG-1: a fresh signup waiting for its confirmation link.
+    unconfirmed = make_user(email="belum.konfirmasi@example.id", full_name="Hendra Gunawan", verified=False)
+    world.confirm_key = EmailConfirmationHMAC(EmailAddress.objects.get(user=unconfirmed)).key
+    # Someone who never signs in here: a sign-in changes last_login, which voids the link.
+    world.reset_args = [user_pk_to_url_str(world.users["forgot"]),
+                        default_token_generator.make_token(world.users["forgot"])]
+
+    # Past waves, each opened, joined, closed and decided in turn, as in life.
+    def wave_round(number, outcomes, *, announced=True, selecting=True):
+        wave = make_wave(number=number, quota=800_000 + number * 1000)
+        apps = {key: application_join(user=world.users[key], wave=wave, consent_version=1) for key in outcomes}
+        # Announced waves closed weeks ago, older ones further back; the
+        # others closed yesterday and announce in a few days.
+        closes = timezone.now() - (timedelta(weeks=20 - number) if announced else timedelta(days=1))
+        Wave.objects.filter(pk=wave.pk).update(
+            opens_at=closes - timedelta(days=3), closes_at=closes, announce_at=closes + timedelta(days=4),
+            seed_commitment=hashlib.sha256(f"seed-{number}".encode()).hexdigest())
+        waves_close_due()
+        if selecting:
+            from prakerja.waves.services import wave_start_selection
+
+            wave_start_selection(actor=None, wave=Wave.objects.get(pk=wave.pk))
+        for key, outcome in outcomes.items():
+            if outcome in ("passed", "failed", "revoked"):
+                application_decide(application=apps[key], passed=outcome != "failed",
+                                   reason="" if outcome != "failed" else REASONS[(number + len(key)) % 3])
+        return wave
+
+    world.waves["3"] = wave_round(3, {"history": "failed", "revoked": "failed"})
+    world.waves["4"] = wave_round(4, {"history": "failed", "failed": "failed"})
+    world.waves["5"] = wave_round(5, {"history": "failed", "revoked": "passed", "withdrawn": "failed"})
+    world.waves["6"] = wave_round(6, {"history": "passed", "passed": "passed", "failed": "failed"})
+    world.waves["7"] = wave_round(7, {"withdrawn": "joined", "selecting": "joined"}, announced=False)
+    world.waves["8"] = wave_round(8, {"processing": "joined"}, announced=False, selecting=False)
+    Application.objects.filter(user=world.users["revoked"], status=ApplicationStatus.PASSED).update(
+        status="revoked", status_reason="Kepesertaan dicabut: data pekerjaan tidak benar")
+    if "withdrawn" in ApplicationStatus.values:  # REG-3: a pending identity the registry later rejected
+        Application.objects.filter(user=world.users["withdrawn"], wave=world.waves["7"]).update(
+            status="withdrawn", status_reason="NIK tidak terverifikasi oleh Dukcapil")
+    world.waves["open"] = make_wave(number=9, opens=-1, closes=3, announce=5, provinces=("31", "32", "33", "36"),
+                                    seed_commitment=hashlib.sha256(b"seed-9").hexdigest())
+    application_join(user=world.users["joined"], wave=world.waves["open"], consent_version=1)
+    world.waves["10"] = make_wave(number=10, opens=7, closes=10, announce=12, kind=WaveKind.SUPPLEMENTARY)
+
+    _inbox(Message, world.users["complete"], count=50)
+    for key in ("history", "passed", "failed"):
+        _inbox(Message, world.users[key], count=6)
+    return world
+
+
+def _profile(user, n: int, stage: str, *, regency: str) -> None:
+    """A profile filled up to ``stage``, every field as a real registrant leaves it."""
+    from prakerja.regions.models import Regency
+    from prakerja.registry.models import PhoneVerification, Profile, StatementVersion, TestAttempt
+
+    if stage == "none":
+        return
+    now = timezone.now()
+    order = ["rejected", "identity", "personal", "phone", "statement", "complete"]
+    reached = order.index(stage)
+    fields = {"nik_masked": f"3273********{n:04d}", "nik_index": f"pages-nik-{n}", "kk_index": f"pages-kk-{n}",
+              "female": n % 2 == 0, "identity_submitted_at": now - timedelta(days=90)}
+    if stage == "rejected":
+        fields.update(identity_status="rejected", identity_reasons=["kk_mismatch", "name_mismatch"],
+                      identity_checked_at=now - timedelta(days=1))
+    elif stage == "personal":  # Dukcapil was unreachable: the step waits, the person goes on
+        fields.update(identity_status="pending", identity_next_check_at=now + timedelta(minutes=10))
+    else:
+        fields.update(identity_status="verified", identity_checked_at=now - timedelta(days=90))
+    if reached >= order.index("personal"):
+        fields.update(ktp_address="Jl. Merdeka No. 17, RT 003/RW 005, Kel. Citarum, Kec. Bandung Wetan, "
+                                  "Kota Bandung, Jawa Barat 40115",
+                      domicile_regency=Regency.objects.get(code=regency),
+                      domicile_street="Jl. Asia Afrika No. 112, RT 001/RW 002, Kel. Braga",
+                      education="sma", employment_status="job_seeker", ktp_photo=f"ktp/{user.public_id}.jpg",
+                      selfie=f"selfie/{user.public_id}.jpg", personal_data_at=now - timedelta(days=89))
+    if reached >= order.index("phone"):
+        fields.update(phone=f"+62812{n:08d}", phone_verified_at=now - timedelta(days=89))
+    if reached >= order.index("statement"):
+        fields.update(statement_version=StatementVersion.objects.order_by("-version").first(),
+                      statement_accepted_at=now - timedelta(days=89))
+    if stage == "complete":
+        fields.update(completed_at=now - timedelta(days=89))
+        TestAttempt.objects.create(user=user, question_ids=list(range(1, 11)), started_at=now - timedelta(days=89),
+                                   deadline=now - timedelta(days=89) + timedelta(minutes=1),
+                                   submitted_at=now - timedelta(days=89), score=7)
+    Profile.objects.update_or_create(user=user, defaults=fields)
+    if stage == "personal":  # a code is on its way to the phone (REG-5)
+        PhoneVerification.objects.create(user=user, phone=f"+62812{n:08d}", code_hash="0" * 64,
+                                         expires_at=now + timedelta(minutes=5), last_sent_at=now)
+
+
+def _inbox(Message, user, *, count: int) -> None:  # noqa: N803 - the model, passed in to keep imports lazy
+    now = timezone.now()
+    rows = []
+    for i in range(count):
+        subject, body = INBOX[i % len(INBOX)]
+        rows.append(Message(idempotency_key=f"pages:{user.public_id}:{i}", channel="inbox", user=user,
+                            template="pages", subject=subject.format(n=i % 9 + 1), body=body.format(n=i % 9 + 1),
+                            status="sent", sent_at=now - timedelta(hours=i),
+                            read_at=None if i % 3 else now - timedelta(hours=i)))
+    Message.objects.bulk_create(rows)
+    for i in range(count):  # created_at is set on insert; spread the messages over two days
+        Message.objects.filter(idempotency_key=f"pages:{user.public_id}:{i}").update(
+            created_at=now - timedelta(hours=i))

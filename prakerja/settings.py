@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "prakerja.registry",
     "prakerja.waves",
     "prakerja.web",
+    "prakerja.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -319,6 +320,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Prakerja <noreply@prakerja.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Email and SMS each have their own circuit breaker and per-second limit
+# (prakerja.core.outside), shared by all workers through the cache: set the
+# rate to what the relay or provider allows us.
+EMAIL_RATE_PER_SECOND = env_int("EMAIL_RATE_PER_SECOND", 50)
+EMAIL_BREAKER_FAILURES = env_int("EMAIL_BREAKER_FAILURES", 5)
+EMAIL_BREAKER_COOLDOWN = env_int("EMAIL_BREAKER_COOLDOWN", 30)
 
 SANDBOX_URL = env_str("SANDBOX_URL", "http://127.0.0.1:8001")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", f"{SANDBOX_URL}/sms/send")
@@ -326,6 +333,9 @@ _SANDBOX_SMS_KEY, _SANDBOX_CIVIL_KEY = "sandbox-sms-key", "sandbox-dukcapil-key"
 SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", _SANDBOX_SMS_KEY)
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 5)
 SMS_SENDER_ID = env_str("SMS_SENDER_ID", "PRAKERJA")
+SMS_GATEWAY_RATE_PER_SECOND = env_int("SMS_GATEWAY_RATE_PER_SECOND", 50)
+SMS_GATEWAY_BREAKER_FAILURES = env_int("SMS_GATEWAY_BREAKER_FAILURES", 5)
+SMS_GATEWAY_BREAKER_COOLDOWN = env_int("SMS_GATEWAY_BREAKER_COOLDOWN", 30)
 
 # Civil registry (Dukcapil) adapter: a ministry API answers tens of requests
 # a second, not thousands, so the client limits itself and opens a circuit

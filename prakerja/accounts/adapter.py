@@ -33,7 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def is_open_for_signup(self, request):
-        from prakerja.waves.selectors import switches
+        from prakerja.programme.selectors import switches
 
         return switches().signups_open
 

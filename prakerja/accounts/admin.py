@@ -15,7 +15,7 @@ from prakerja.accounts.services import (
     operator_roles,
     operator_set_access,
 )
-from prakerja.web.admin import ReadOnlyAdminMixin, ServiceSaveAdminMixin
+from prakerja.core.admin import ReadOnlyAdminMixin
 
 # Saved by the model form; staff, superuser, groups and active are not among
 # them: they change only through operator_set_access (issue 14, finding 6).
@@ -53,7 +53,7 @@ class OperatorAccessForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceSaveAdminMixin, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
     ordering = ["-date_joined"]
     list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups"]

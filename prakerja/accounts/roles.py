@@ -29,7 +29,8 @@ ROLES: dict[str, dict] = {
     "administrator": {"name": _("Administrator"), "perms": ["*", *sorted(PERSONAL_DATA)]},
     "wave_manager": {"name": _("Wave manager"), "perms": [
         "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
-        "waves.view_switches", "waves.change_switches", "waves.view_consentversion", "waves.add_consentversion"]},
+        "programme.view_switches", "programme.change_switches", "waves.view_consentversion",
+        "waves.add_consentversion"]},
     # Checks identities: opens the profile, reveals NIK and KK with a reason,
     # compares the KTP photo with the selfie. Every reveal and photo is audited.
     "verifier": {"name": _("Verifier"), "perms": [
@@ -46,7 +47,7 @@ ROLES: dict[str, dict] = {
     "auditor": {"name": _("Auditor"), "perms": [
         "audit.view_auditentry",
         "accounts.view_user", "auth.view_group",
-        "waves.view_wave", "waves.view_provincequota", "waves.view_application", "waves.view_switches",
+        "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",
         "waves.view_consentversion",
         "programme.view_programme", "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion",

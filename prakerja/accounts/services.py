@@ -71,7 +71,7 @@ def _set_access(*, actor, user: User, roles: list[str], is_active: bool, reason:
     return user
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def operator_set_access(*, actor, user: User, roles: list[str], is_active: bool, reason: str) -> User:
     """The one way to change who is an operator (OPS-1, OPS-4).
 
@@ -82,7 +82,7 @@ def operator_set_access(*, actor, user: User, roles: list[str], is_active: bool,
     return _set_access(actor=actor, user=user, roles=roles, is_active=is_active, reason=reason)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def operator_create(*, actor, email: str, full_name: str, roles: list[str], password: str | None,
                     reason: str = "") -> User:
     """Create (or update) an operator account with its roles.

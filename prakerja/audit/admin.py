@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from prakerja.audit.models import AuditEntry
-from prakerja.web.admin import ReadOnlyAdminMixin
+from prakerja.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEntry)

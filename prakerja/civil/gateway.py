@@ -11,10 +11,12 @@ and is sometimes down, so the client:
   ``breaker_cooldown`` seconds; after that one trial call (a single attempt)
   is let through: success closes the breaker, failure opens it again.
 
-Limiter and breaker live in the Django cache, which is Redis in production,
-so every web and worker process shares them. Callers treat
-``CivilRegistryUnavailable`` as "try again later" (the identity stays
-pending); nothing here waits for capacity.
+Retries, limiter and breaker are ``prakerja.core.outside.Guard``; their
+state lives in the Django cache, which is Redis in production, so every web
+and worker process shares them. Callers treat ``CivilRegistryUnavailable``
+(a ``TransientError``) as "try again later" (the identity stays pending);
+nothing here waits for capacity. ``CivilRegistryError`` is a
+``PermanentError``.
 
 No NIK, KK, name or birth date is ever logged or put in an exception
 message: only outcomes, status codes and attempt numbers (PRV).
@@ -25,7 +27,6 @@ Contract (the sandbox implements it): ``POST {url}`` with
 transient; any other 4xx means this side is misconfigured (permanent).
 """
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -34,8 +35,10 @@ from typing import Protocol
 import httpx
 import structlog
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from prakerja.core import outside
+from prakerja.core.outside import PermanentError, TransientError
 
 log = structlog.get_logger(__name__)
 
@@ -80,19 +83,19 @@ class VerifyResult:
     reasons: tuple[Reason, ...]
 
 
-class CivilRegistryUnavailable(Exception):
+class CivilRegistryUnavailable(TransientError):
     """Transient: timeout, network error, 5xx or 429, open circuit, local rate limit. Try again later."""
 
 
-class CircuitOpen(CivilRegistryUnavailable):
+class CircuitOpen(CivilRegistryUnavailable, outside.CircuitOpen):
     """The breaker is open (or its one trial call is in flight): no call was made."""
 
 
-class RateLimited(CivilRegistryUnavailable):
+class RateLimited(CivilRegistryUnavailable, outside.RateLimited):
     """This platform's own per-second budget for the registry is used up: no call was made."""
 
 
-class CivilRegistryError(Exception):
+class CivilRegistryError(PermanentError):
     """Permanent: the registry refused the request itself (bad key, bad request, unreadable answer)."""
 
 
@@ -100,57 +103,8 @@ class CivilRegistry(Protocol):
     def verify(self, request: VerifyRequest) -> VerifyResult: ...
 
 
-class _Breaker:
-    """A circuit breaker whose state is in the shared cache.
-
-    ``open_until`` holds the time the cooldown ends and outlives it: once the
-    time has passed the breaker is half-open, and ``cache.add`` on the trial
-    key lets exactly one caller, in any process, make the trial call.
-    """
-
-    def __init__(self, *, prefix: str, failures: int, cooldown: float, trial_lease: float):
-        self.failures = failures
-        self.cooldown = cooldown
-        self.trial_lease = trial_lease
-        self.k_failures, self.k_open, self.k_trial = (f"{prefix}:{n}" for n in ("failures", "open-until", "trial"))
-        # Stale state expires on its own eventually (a day, or ten cooldowns).
-        self.ttl = max(86400, int(cooldown * 10))
-
-    def admit(self) -> bool:
-        """Raise CircuitOpen, or return whether this call is the half-open trial."""
-        open_until = cache.get(self.k_open)
-        if open_until is None:
-            return False
-        if time.time() < open_until:
-            raise CircuitOpen("circuit open")
-        if not cache.add(self.k_trial, 1, max(1, int(self.trial_lease + 1))):
-            raise CircuitOpen("circuit half-open, trial call in flight")
-        return True
-
-    def end_trial(self) -> None:
-        cache.delete(self.k_trial)
-
-    def success(self, *, trial: bool) -> None:
-        cache.delete_many([self.k_failures, self.k_open])
-        if trial:
-            log.info("civil_registry_circuit_closed")
-
-    def failure(self, *, trial: bool) -> None:
-        if not trial:
-            cache.add(self.k_failures, 0, self.ttl)
-            try:
-                count = cache.incr(self.k_failures)
-            except ValueError:  # evicted between add and incr
-                count = 1
-            if count < self.failures:
-                return
-        cache.set(self.k_open, time.time() + self.cooldown, self.ttl)
-        cache.delete(self.k_failures)
-        log.warning("civil_registry_circuit_open", cooldown=self.cooldown, after_trial=trial)
-
-
 class HttpCivilRegistry:
-    cache_prefix = "civil-registry"
+    name = "civil_registry"
 
     def __init__(self, *, url: str, api_key: str, timeout: float, retries: int, rate_per_second: int,
                  breaker_failures: int, breaker_cooldown: float):
@@ -158,62 +112,39 @@ class HttpCivilRegistry:
         self.api_key = api_key
         self.timeout = timeout
         self.retries = retries
-        self.rate_per_second = rate_per_second
-        self.breaker = _Breaker(prefix=self.cache_prefix, failures=breaker_failures, cooldown=breaker_cooldown,
-                                trial_lease=timeout)
-
-    def _take_slot(self) -> bool:
-        # A fixed one-second window: cheap, shared, and good enough to stay
-        # under a partner's quota (at most twice the rate across a boundary).
-        window = f"{self.cache_prefix}:rate:{int(time.time())}"
-        cache.add(window, 0, 5)
-        try:
-            return cache.incr(window) <= self.rate_per_second
-        except ValueError:  # the window expired between add and incr
-            return True
+        self.guard = outside.Guard(
+            breaker=outside.CircuitBreaker(self.name, failures=breaker_failures, cooldown=breaker_cooldown,
+                                           trial_lease=timeout),
+            rate=outside.RateLimit(self.name, per_second=rate_per_second),
+            circuit_open=CircuitOpen, rate_limited=RateLimited,
+        )
 
     def verify(self, request: VerifyRequest) -> VerifyResult:
-        trial = self.breaker.admit()
-        try:
-            return self._verify(request, attempts=1 if trial else self.retries + 1, trial=trial)
-        finally:
-            if trial:
-                self.breaker.end_trial()
-
-    def _verify(self, request: VerifyRequest, *, attempts: int, trial: bool) -> VerifyResult:
         payload = {"nik": request.nik, "kk": request.kk, "name": request.name,
                    "birth_date": request.birth_date.isoformat()}
-        headers = {"Authorization": f"Bearer {self.api_key}"}
-        problem = ""
-        for attempt in range(1, attempts + 1):
-            if attempt > 1:
-                time.sleep(BACKOFF[min(attempt - 2, len(BACKOFF) - 1)])
-            if not self._take_slot():
-                log.warning("civil_registry_rate_limited", rate_per_second=self.rate_per_second, attempt=attempt)
-                raise RateLimited("local rate limit reached")
-            try:
-                response = httpx.post(self.url, json=payload, headers=headers, timeout=self.timeout)
-            except httpx.HTTPError as exc:  # connect error, timeout, broken read
-                problem = type(exc).__name__
-                log.info("civil_registry_transient", error=problem, attempt=attempt)
-                continue
-            status = response.status_code
-            if status == 429 or status >= 500:
-                problem = f"status {status}"
-                log.info("civil_registry_transient", status_code=status, attempt=attempt)
-                continue
-            # The registry answered: whatever it said, it is up.
-            self.breaker.success(trial=trial)
-            if status != 200:
-                log.error("civil_registry_refused", status_code=status, attempt=attempt)
-                raise CivilRegistryError(f"the registry refused the request: status {status}")
-            result = self._parse(response)
-            log.info("civil_registry_verified", matched=result.matched, reasons=[str(r) for r in result.reasons],
-                     attempt=attempt)
-            return result
-        self.breaker.failure(trial=trial)
-        log.warning("civil_registry_unavailable", error=problem, attempts=attempts)
-        raise CivilRegistryUnavailable(f"the registry is unavailable: {problem}")
+        # No slot_wait: a web request may be waiting, and the caller keeps
+        # the identity pending and rechecks later anyway.
+        return self.guard.call(lambda attempt: self._attempt(payload, attempt), retries=self.retries,
+                               backoff=BACKOFF)
+
+    def _attempt(self, payload: dict, attempt: int) -> VerifyResult:
+        try:
+            response = httpx.post(self.url, json=payload, headers={"Authorization": f"Bearer {self.api_key}"},
+                                  timeout=self.timeout)
+        except httpx.HTTPError as exc:  # connect error, timeout, broken read
+            log.info("civil_registry_transient", error=type(exc).__name__, attempt=attempt)
+            raise CivilRegistryUnavailable(f"the registry is unavailable: {type(exc).__name__}") from exc
+        status = response.status_code
+        if status == 429 or status >= 500:
+            log.info("civil_registry_transient", status_code=status, attempt=attempt)
+            raise CivilRegistryUnavailable(f"the registry is unavailable: status {status}")
+        if status != 200:
+            log.error("civil_registry_refused", status_code=status, attempt=attempt)
+            raise CivilRegistryError(f"the registry refused the request: status {status}")
+        result = self._parse(response)
+        log.info("civil_registry_verified", matched=result.matched, reasons=[str(r) for r in result.reasons],
+                 attempt=attempt)
+        return result
 
     @staticmethod
     def _parse(response: httpx.Response) -> VerifyResult:

@@ -10,15 +10,17 @@ a crash between the provider accepting a message and the row being marked
 sent, which no SMTP or SMS provider lets us close.
 """
 
+import secrets
 from datetime import timedelta
 
 import structlog
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from prakerja.core.claims import Lease, exponential
+from prakerja.core.outside import CircuitOpen, RateLimited
 from prakerja.notifications.gateways import DeliveryError
 from prakerja.notifications.gateways.email import EmailRequest, send_email
 from prakerja.notifications.gateways.sms import SmsRequest, get_sms_gateway
@@ -118,14 +120,14 @@ def _get_or_create(*, key: str, channel: str, fields: dict) -> tuple[Message, bo
 _ERASED = {"body": "[erased after delivery: it held a one-time code or link]", "html_body": ""}
 
 
-def _backoff(attempts: int) -> timedelta:
-    seconds = settings.NOTIFY_BACKOFF_BASE * (2 ** max(attempts - 1, 0))
-    return timedelta(seconds=min(seconds, settings.NOTIFY_BACKOFF_CAP))
+
+def _lease() -> Lease:
+    return Lease(model=Message, status="status", waiting=Status.QUEUED, working=Status.SENDING,
+                 due="next_attempt_at", lease_until="locked_until", attempts="attempts",
+                 duration=settings.NOTIFY_LEASE)
 
 
-def _claimable(now) -> Q:
-    return (Q(status=Status.QUEUED, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, locked_until__lt=now))
+OUTBOUND = Message.objects.exclude(channel=Channel.INBOX)
 
 
 def message_deliver(*, message_id: int) -> str:
@@ -134,12 +136,7 @@ def message_deliver(*, message_id: int) -> str:
     Safe to run twice and concurrently: only the worker whose conditional
     UPDATE claims the row sends it.
     """
-    now = timezone.now()
-    claimed = (Message.objects.filter(_claimable(now), pk=message_id)
-               .exclude(channel=Channel.INBOX)
-               .update(status=Status.SENDING, locked_until=now + settings.NOTIFY_LEASE,
-                       attempts=F("attempts") + 1))
-    if not claimed:
+    if not _lease().claim(message_id, queryset=OUTBOUND):
         return "not-claimed"
     message = Message.objects.get(pk=message_id)
     try:
@@ -152,32 +149,41 @@ def message_deliver(*, message_id: int) -> str:
                                                         reference=str(message.public_id)))
     except DeliveryError as exc:
         return _record_failure(message, exc)
-    mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts)
-    mine.update(status=Status.SENT, sent_at=timezone.now(), locked_until=None,
-                provider_message_id=receipt.provider_message_id[:200], last_error="",
-                **_ERASED if message.sensitive else {})
+    _lease().finish(message.pk, message.attempts, status=Status.SENT, sent_at=timezone.now(),
+                    provider_message_id=receipt.provider_message_id[:200], last_error="",
+                    **_ERASED if message.sensitive else {})
     log.info("message_sent", message=str(message.public_id), channel=message.channel,
              template=message.template, attempts=message.attempts)
     return Status.SENT
 
 
 def _record_failure(message: Message, exc: DeliveryError) -> str:
-    mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts)
+    if isinstance(exc, CircuitOpen | RateLimited):
+        # Nothing was sent: the attempt is given back, so a burst (a wave's
+        # results) or a provider outage delays messages but never fails them.
+        delay = (timedelta(seconds=1 + secrets.randbelow(4)) if isinstance(exc, RateLimited)
+                 else timedelta(seconds=settings.NOTIFY_BACKOFF_BASE))
+        _lease().retry(message.pk, message.attempts, delay=delay, refund=True, last_error=str(exc)[:1000])
+        _schedule(message.pk, delay)
+        return "retry"
     if exc.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-        mine.update(status=Status.FAILED, locked_until=None, last_error=str(exc)[:1000],
-                    **_ERASED if message.sensitive else {})
+        _lease().finish(message.pk, message.attempts, status=Status.FAILED, last_error=str(exc)[:1000],
+                        **_ERASED if message.sensitive else {})
         log.warning("message_failed", message=str(message.public_id), channel=message.channel,
                     error=str(exc), attempts=message.attempts)
         return Status.FAILED
-    delay = _backoff(message.attempts)
-    mine.update(status=Status.QUEUED, locked_until=None, last_error=str(exc)[:1000],
-                next_attempt_at=timezone.now() + delay)
+    delay = exponential(message.attempts, base=settings.NOTIFY_BACKOFF_BASE, cap=settings.NOTIFY_BACKOFF_CAP)
+    _lease().retry(message.pk, message.attempts, delay=delay, last_error=str(exc)[:1000])
     log.info("message_retry", message=str(message.public_id), channel=message.channel,
              error=str(exc), attempts=message.attempts, retry_in=delay.total_seconds())
+    _schedule(message.pk, delay)
+    return "retry"
+
+
+def _schedule(message_id: int, delay: timedelta) -> None:
     from prakerja.notifications.tasks import deliver_message
 
-    deliver_message.schedule((message.pk,), delay=delay.total_seconds())
-    return "retry"
+    deliver_message.schedule((message_id,), delay=delay.total_seconds())
 
 
 def messages_sweep(*, limit: int = 1000) -> int:
@@ -187,11 +193,7 @@ def messages_sweep(*, limit: int = 1000) -> int:
     task is probably about to run, and a second enqueue would only lose the
     claim anyway.
     """
-    now = timezone.now()
-    grace = now - timedelta(seconds=30)
-    due = Q(status=Status.QUEUED, next_attempt_at__lte=grace) | Q(status=Status.SENDING, locked_until__lt=now)
-    ids = list(Message.objects.filter(due).exclude(channel=Channel.INBOX)
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids = _lease().due_ids(limit=limit, grace=timedelta(seconds=30), queryset=OUTBOUND)
     _enqueue(ids)
     if ids:
         log.info("messages_swept", count=len(ids))

@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.programme.models import Programme
-from prakerja.programme.services import EDITABLE_FIELDS, programme_activate, programme_update
-from prakerja.web.admin import ServiceSaveAdminMixin
+from prakerja.programme.models import Programme, Switches
+from prakerja.programme.services import EDITABLE_FIELDS, programme_activate, programme_update, switches_set
 
 
 def rupiah(amount: int) -> str:
@@ -11,7 +10,7 @@ def rupiah(amount: int) -> str:
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
+class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "preset", "is_active", "balance", "post_training_incentive", "survey_incentive",
                     "first_purchase_deadline_days", "ages", "max_recipients_per_kk", "exclude_social_assistance"]
     list_display_links = ["name"]
@@ -50,6 +49,21 @@ class ProgrammeAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # The presets are the periods; preset is unique and read-only here.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Switches)
+class SwitchesAdmin(admin.ModelAdmin):
+    list_display = ["signups_open", "joins_open", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        switches_set(actor=request.user, signups_open=obj.signups_open, joins_open=obj.joins_open,
+                     reason=request.POST.get("_reason", "admin"))
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -20,9 +20,21 @@ def ensure_presets(sender, using="default", **kwargs):
         importlib.import_module("prakerja.programme.migrations.0002_presets").create(apps, None)
 
 
+def ensure_switches(sender, using="default", **kwargs):
+    """The switches row exists on a new database and after a flush: the admin cannot add it."""
+    from django.db import connections
+
+    from prakerja.programme.models import Switches
+
+    if Switches._meta.db_table not in connections[using].introspection.table_names():
+        return
+    Switches.objects.using(using).get_or_create(pk=1)
+
+
 class ProgrammeConfig(AppConfig):
     name = "prakerja.programme"
     verbose_name = _("Programme")
 
     def ready(self):
         post_migrate.connect(ensure_presets, sender=self, dispatch_uid="programme-presets")
+        post_migrate.connect(ensure_switches, sender=self, dispatch_uid="programme-switches")

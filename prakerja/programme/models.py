@@ -59,3 +59,27 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Switches(models.Model):
+    """Global switches between programme years (WAV-1): one row.
+
+    Signups (allauth's ``is_open_for_signup``) and joins read it, so it
+    belongs to the programme, below both accounts and waves.
+    """
+
+    signups_open = models.BooleanField(_("new accounts allowed"), default=True)
+    joins_open = models.BooleanField(_("joining waves allowed"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Moved from waves without touching the table: a deploy migrates
+        # before the previous release's processes restart, and they still read
+        # "waves_switches" (docs/operations.md, "Deploying a release").
+        db_table = "waves_switches"
+        verbose_name = _("programme switches")
+        verbose_name_plural = _("programme switches")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="switches_single_row")]
+
+    def __str__(self):
+        return "switches"

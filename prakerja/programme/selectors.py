@@ -1,6 +1,6 @@
 from django.core.exceptions import ImproperlyConfigured
 
-from prakerja.programme.models import Programme
+from prakerja.programme.models import Programme, Switches
 
 
 class NoActiveProgramme(ImproperlyConfigured):
@@ -12,3 +12,7 @@ def active_programme() -> Programme:
     if programme is None:
         raise NoActiveProgramme("no active programme period: activate one in the admin (Programme periods)")
     return programme
+
+
+def switches() -> Switches:
+    return Switches.objects.get_or_create(pk=1)[0]

@@ -3,7 +3,7 @@ from datetime import date
 from django.db import transaction
 
 from prakerja.audit.services import audit_record
-from prakerja.programme.models import Programme
+from prakerja.programme.models import Programme, Switches
 
 # What operators may change. ``is_active`` moves only through
 # programme_activate (the one-active rule), and ``preset`` names the row.
@@ -24,7 +24,7 @@ def _for_audit(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def programme_activate(*, actor, programme: Programme) -> Programme:
     """Make ``programme`` the active period; the previous one is deactivated."""
     rows = _lock_all()
@@ -43,7 +43,7 @@ def programme_activate(*, actor, programme: Programme) -> Programme:
     return target
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def programme_update(*, actor, programme: Programme, changes: dict) -> Programme:
     """Change a period's rules; the audit row keeps each old and new value.
 
@@ -64,3 +64,14 @@ def programme_update(*, actor, programme: Programme, changes: dict) -> Programme
     audit_record(actor=actor, action="programme.update", target=locked,
                  data={name: [_for_audit(old), _for_audit(new)] for name, (old, new) in changed.items()})
     return locked
+
+
+@transaction.atomic
+def switches_set(*, actor, signups_open: bool, joins_open: bool, reason: str) -> Switches:
+    """Open or close new accounts and wave joins between programme years (WAV-1)."""
+    switches = Switches.objects.select_for_update().get_or_create(pk=1)[0]
+    switches.signups_open, switches.joins_open = signups_open, joins_open
+    switches.save(update_fields=["signups_open", "joins_open", "updated_at"])
+    audit_record(actor=actor, action="switches.set", reason=reason,
+                 data={"signups_open": signups_open, "joins_open": joins_open})
+    return switches

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from prakerja.core.admin import ReadOnlyAdminMixin
 from prakerja.regions.models import Province, Regency
-from prakerja.web.admin import ReadOnlyAdminMixin
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -36,7 +36,7 @@ def _in_use(model: type[models.Model], rows: list[models.Model], *, leaving: set
     return {by_pk[pk] for pk in used if pk in by_pk}
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def regions_refresh(*, actor, provinces: dict[str, str], regencies: dict[str, str],
                     dry_run: bool = False) -> loader.Changes:
     """Bring the tables to a newer Kemendagri list; refuses, changing nothing, to remove a code in use.

@@ -76,7 +76,7 @@ class ProfileAdmin(admin.ModelAdmin):
         form = RevealForm(request.POST)
         revealed = None
         if form.is_valid() and profile.nik_encrypted:
-            with transaction.atomic(durable=True):
+            with transaction.atomic():
                 audit_record(actor=request.user, action="registry.identity_reveal", target=profile,
                              reason=form.cleaned_data["reason"])
             revealed = {"nik": crypto.decrypt(profile.nik_encrypted), "kk": crypto.decrypt(profile.kk_encrypted)}

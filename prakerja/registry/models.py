@@ -1,9 +1,13 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from prakerja.core.claims import Lease
+from prakerja.core.models import VersionedText
 
 
 class IdentityStatus(models.TextChoices):
@@ -129,20 +133,6 @@ class PhoneVerification(models.Model):
         return f"phone verification {self.public_id}"
 
 
-class VersionedText(models.Model):
-    """A text people agree to, in Indonesian and English. A change is a new
-    version; a version someone accepted is never edited (it is evidence)."""
-
-    version = models.PositiveIntegerField(unique=True)
-    text_id = models.TextField()
-    text_en = models.TextField()
-    published_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["-version"]
-
-
 class StatementVersion(VersionedText):
     """A published text of "Pernyataan Pendaftar" (REG-6); accepted versions are kept."""
 
@@ -212,3 +202,11 @@ class TestAnswer(models.Model):
 
     def __str__(self):
         return f"answer {self.attempt_id}/{self.question_id}"
+
+
+# REG-3: how a web request and the periodic re-check claim a pending identity
+# before asking the civil registry (prakerja/core/claims.py).
+IDENTITY_CHECKS = Lease(model=Profile, status="identity_status", waiting=IdentityStatus.PENDING,
+                        working=IdentityStatus.CHECKING, due="identity_next_check_at",
+                        lease_until="identity_lease_until", attempts="identity_check_attempts",
+                        duration=timedelta(minutes=2))

@@ -4,7 +4,7 @@ from datetime import date
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.registry.models import IdentityStatus, Profile, StatementVersion
+from prakerja.registry.models import HOLDING_STATUSES, IdentityStatus, Profile, StatementVersion
 
 STEPS = [
     ("identity", _("Identity (NIK)"), "registry_identity"),
@@ -30,6 +30,11 @@ def birth_date_of(profile: Profile) -> date | None:
     from prakerja.registry import crypto
 
     return date.fromisoformat(crypto.decrypt(profile.birth_date_encrypted)) if profile.birth_date_encrypted else None
+
+
+def identity_stands(profile: Profile) -> bool:
+    """Verified, or still with the civil registry (REG-3): not rejected, not missing."""
+    return profile.identity_status in HOLDING_STATUSES
 
 
 def profile_of(user) -> Profile:
@@ -100,3 +105,33 @@ def phone_pending(user):
 
     return (PhoneVerification.objects.filter(user=user, verified_at__isnull=True)
             .order_by("-last_sent_at", "-pk").only("phone", "expires_at", "locked_until").first())
+
+
+def test_question(*, user, question_id):
+    """A question of the bank, if ``question_id`` names one and the person has started the test."""
+    from prakerja.registry.models import Question, TestAttempt
+
+    try:
+        question_id = int(question_id or 0)
+    except (TypeError, ValueError):
+        return None
+    if not TestAttempt.objects.filter(user=user).exists():
+        return None
+    return Question.objects.filter(pk=question_id).first()
+
+
+def identities_due(*, limit: int = 500) -> list[int]:
+    """Pending identities due for another question to the civil registry, or abandoned mid-check."""
+    from prakerja.registry.models import IDENTITY_CHECKS
+
+    return IDENTITY_CHECKS.due_ids(limit=limit)
+
+
+def overdue_tests(*, limit: int = 500) -> list[int]:
+    """Motivation tests whose time ran out with nobody there to submit them."""
+    from django.utils import timezone
+
+    from prakerja.registry.models import TestAttempt
+
+    return list(TestAttempt.objects.filter(submitted_at__isnull=True, deadline__lte=timezone.now())
+                .values_list("pk", flat=True)[:limit])

@@ -1,6 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from prakerja.registry import selectors
 from prakerja.registry.services import identity, motivation
 
 
@@ -11,7 +12,7 @@ def check_identity(profile_id: int):
 
 @db_periodic_task(crontab(minute="*"))
 def recheck_pending_identities() -> int:
-    ids = identity.identities_due()
+    ids = selectors.identities_due()
     for profile_id in ids:
         check_identity(profile_id)
     return len(ids)
@@ -25,7 +26,7 @@ def autosubmit_test(attempt_id: int) -> bool:
 @db_periodic_task(crontab(minute="*"))
 def sweep_overdue_tests() -> int:
     # The scheduled task is the fast path; this catches one lost with a worker.
-    ids = motivation.overdue_tests()
+    ids = selectors.overdue_tests()
     for attempt_id in ids:
         motivation.test_submit(attempt_id=attempt_id, auto=True)
     return len(ids)

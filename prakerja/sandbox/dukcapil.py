@@ -15,9 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from prakerja.sandbox.faults import fault_response, take_fault
+from prakerja.sandbox.http import json_body
 from prakerja.sandbox.models import Person
 from prakerja.sandbox.population import demo_niks
-from prakerja.sandbox.views import _json_body
 
 FIELDS = ("nik", "kk", "name", "birth_date")
 
@@ -36,7 +36,7 @@ def verify(request):
     fault = take_fault("dukcapil")
     if fault is not None:
         return fault_response(fault)
-    body = _json_body(request)
+    body = json_body(request)
     if body is None or not all(isinstance(body.get(k), str) and body[k].strip() for k in FIELDS):
         return JsonResponse({"error": "nik, kk, name and birth_date (YYYY-MM-DD) are required strings"}, status=400)
     try:

@@ -1,4 +1,3 @@
-import json
 import uuid
 
 from django.conf import settings
@@ -7,18 +6,12 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prakerja.sandbox.dukcapil import demo_people
 from prakerja.sandbox.faults import fault_response, take_fault
+from prakerja.sandbox.http import json_body
 from prakerja.sandbox.models import Fault, OutboxMessage
 
 FAULT_MODES = {"500", "503", "429", "400", "timeout"}
-
-
-def _json_body(request):
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _messages(request):
@@ -31,8 +24,6 @@ def _messages(request):
 
 @require_GET
 def index(request):
-    from prakerja.sandbox.dukcapil import demo_people
-
     return render(request, "sandbox/index.html", {"demo": demo_people()})
 
 
@@ -61,7 +52,7 @@ def sms_send(request):
     fault = take_fault("sms")
     if fault is not None:
         return fault_response(fault)
-    body = _json_body(request)
+    body = json_body(request)
     if not body or not isinstance(body.get("to"), str) or not isinstance(body.get("text"), str):
         return JsonResponse({"error": "to and text are required"}, status=400)
     OutboxMessage.objects.create(channel="sms", to=body["to"].strip(), body=body["text"])
@@ -80,7 +71,7 @@ def faults(request):
     if request.method == "DELETE":
         Fault.objects.all().delete()
         return HttpResponse(status=204)
-    body = _json_body(request) or {}
+    body = json_body(request) or {}
     mode, target = str(body.get("mode", "")), body.get("target")
     if mode not in FAULT_MODES or not isinstance(target, str):
         return JsonResponse({"error": f"target and mode ({', '.join(sorted(FAULT_MODES))}) are required"},

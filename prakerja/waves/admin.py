@@ -3,13 +3,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from prakerja.waves.forms import WaveAdminForm
-from prakerja.waves.models import Application, ConsentVersion, Switches, Wave
-from prakerja.waves.services import switches_set, wave_save, wave_validate
-from prakerja.web.admin import ServiceSaveAdminMixin
+from prakerja.waves.models import Application, ConsentVersion, Wave
+from prakerja.waves.services import wave_save, wave_validate
 
 
 @admin.register(Wave)
-class WaveAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
+class WaveAdmin(admin.ModelAdmin):
     form = WaveAdminForm
     list_display = ["number", "kind", "opens_at", "closes_at", "announce_at", "national_quota", "joined"]
     filter_horizontal = ["eligible_provinces"]
@@ -58,21 +57,6 @@ class WaveAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # wave_save already set the provinces and quotas, in its transaction
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Switches)
-class SwitchesAdmin(ServiceSaveAdminMixin, admin.ModelAdmin):
-    list_display = ["signups_open", "joins_open", "updated_at"]
-
-    def save_model(self, request, obj, form, change):
-        switches_set(actor=request.user, signups_open=obj.signups_open, joins_open=obj.joins_open,
-                     reason=request.POST.get("_reason", "admin"))
-
-    def has_add_permission(self, request):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,9 +5,12 @@ from django.db.models.signals import post_migrate
 def ensure_consent(sender, using="default", **kwargs):
     import importlib
 
-    from django.apps import apps
+    from prakerja.waves.models import ConsentVersion
 
-    importlib.import_module("prakerja.waves.migrations.0002_consent_and_switches").seed(apps, None)
+    # Not the migration's seed(): it also makes the switches row, which is
+    # programme's now (programme.apps.ensure_switches).
+    texts = importlib.import_module("prakerja.waves.migrations.0002_consent_and_switches")
+    ConsentVersion.objects.get_or_create(version=1, defaults={"text_id": texts.CONSENT_ID, "text_en": texts.CONSENT_EN})
 
 
 def withdraw_on_identity_rejected(sender, *, user, reason, **kwargs) -> int:

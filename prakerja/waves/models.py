@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.registry.models import VersionedText
+from prakerja.core.models import VersionedText
 from prakerja.waves.states import ACTIVE, ApplicationStatus
 
 
@@ -99,18 +99,3 @@ class Application(models.Model):
     def __str__(self):
         return f"application {self.public_id}"
 
-
-class Switches(models.Model):
-    """Global switches between programme years (WAV-1): one row."""
-
-    signups_open = models.BooleanField(_("new accounts allowed"), default=True)
-    joins_open = models.BooleanField(_("joining waves allowed"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("programme switches")
-        verbose_name_plural = _("programme switches")
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="switches_single_row")]
-
-    def __str__(self):
-        return "switches"

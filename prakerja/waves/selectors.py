@@ -5,12 +5,8 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
-from prakerja.waves.models import Application, ConsentVersion, Switches, Wave
+from prakerja.waves.models import Application, ConsentVersion, Wave
 from prakerja.waves.states import ACTIVE, FINAL_BARS, ApplicationStatus
-
-
-def switches() -> Switches:
-    return Switches.objects.get_or_create(pk=1)[0]
 
 
 def consent_current() -> ConsentVersion | None:
@@ -122,3 +118,15 @@ def dashboard_context_from(snapshot) -> dict:
         if wave is not None and (latest is None or latest.wave_number != wave.number):
             context["open_wave"] = wave
     return context
+
+
+def wave_status(wave: Wave, now=None) -> str:
+    """upcoming, open, closed or announced, as the public page says it."""
+    now = now or timezone.now()
+    if now < wave.opens_at:
+        return "upcoming"
+    if now < wave.closes_at and wave.closed_at is None:
+        return "open"
+    if now < wave.announce_at:
+        return "closed"
+    return "announced"

@@ -7,20 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.audit.services import audit_record
-from prakerja.registry.models import IdentityStatus
+from prakerja.core.errors import DomainError
+from prakerja.programme.selectors import switches
 from prakerja.waves import selectors, states
-from prakerja.waves.models import Application, ProvinceQuota, Switches, Wave
+from prakerja.waves.models import Application, ProvinceQuota, Wave
 from prakerja.waves.states import ApplicationStatus as S
 
-# Pending and checking: the civil registry has not answered yet (REG-3).
-JOINABLE_IDENTITY = [IdentityStatus.VERIFIED, IdentityStatus.PENDING, IdentityStatus.CHECKING]
 
-
-class JoinRefused(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class JoinRefused(DomainError):
+    """WAV-2: why this person cannot join this wave now."""
 
 
 # --- operators: waves -------------------------------------------------------------------
@@ -68,7 +63,7 @@ def _refuse_moving_a_closed_wave(errors: dict, *, pk: int, opens_at, closes_at) 
             errors.setdefault(field, []).append(_("The wave is closed; its opening and closing times cannot change."))
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def wave_save(*, actor, wave: Wave | None, number: int, kind: str, opens_at, closes_at, announce_at,
               national_quota: int, provinces, province_quotas: dict) -> Wave:
     """Create or edit a wave. ``province_quotas`` maps province code to quota."""
@@ -101,44 +96,34 @@ def wave_save(*, actor, wave: Wave | None, number: int, kind: str, opens_at, clo
     return wave
 
 
-@transaction.atomic(durable=True)
-def switches_set(*, actor, signups_open: bool, joins_open: bool, reason: str) -> Switches:
-    switches = Switches.objects.select_for_update().get_or_create(pk=1)[0]
-    switches.signups_open, switches.joins_open = signups_open, joins_open
-    switches.save(update_fields=["signups_open", "joins_open", "updated_at"])
-    audit_record(actor=actor, action="switches.set", reason=reason,
-                 data={"signups_open": signups_open, "joins_open": joins_open})
-    return switches
-
-
 # --- registrants: joining -------------------------------------------------------------------
-def application_join(*, user, wave: Wave, consent_version: int) -> Application:
+def application_join(*, actor, wave: Wave, consent_version: int) -> Application:
     """WAV-2: join ``wave``. Joining the same wave twice returns the first application."""
-    from prakerja.registry.selectors import profile_of
+    from prakerja.registry.selectors import identity_stands, profile_of
 
-    existing = Application.objects.filter(wave=wave, user=user).first()
+    existing = Application.objects.filter(wave=wave, user=actor).first()
     if existing is not None:
         if existing.status == S.WITHDRAWN:
             # One application per wave: a withdrawn one is not taken up again.
             raise JoinRefused("withdrawn", _("Your application to wave %(n)s was withdrawn. You can join the next "
                                              "wave.") % {"n": wave.number})
         return existing
-    if not selectors.switches().joins_open:
+    if not switches().joins_open:
         raise JoinRefused("joins_closed", _("Joining waves is closed until the next programme year."))
-    profile = profile_of(user)
+    profile = profile_of(actor)
     if profile.completed_at is None or profile.domicile_regency_id is None:
         raise JoinRefused("profile_incomplete", _("Complete your profile first."))
     # REG-3: a pending identity lets the person go on; a rejected one must not
     # join even if an old completion time is still set.
-    if profile.identity_status not in JOINABLE_IDENTITY:
+    if not identity_stands(profile):
         raise JoinRefused("identity", _("The civil registry did not match your identity, so you cannot join a "
                                         "wave. Correct your identity data first."))
-    if (barred := selectors.barred_application(user=user)) is not None:
+    if (barred := selectors.barred_application(user=actor)) is not None:
         if barred.status == S.REVOKED:
             raise JoinRefused("revoked", _("Your participation was revoked, so you cannot join again."))
         raise JoinRefused("passed", _("You already passed in wave %(n)s; a participant can join only once.")
                           % {"n": barred.wave.number})
-    if (active := selectors.active_application(user=user)) is not None:
+    if (active := selectors.active_application(user=actor)) is not None:
         if active.wave_id == wave.pk:
             return active  # a concurrent second click committed first: still harmless
         raise JoinRefused("other_wave", _("You are already in wave %(n)s. Wait for its result.")
@@ -155,11 +140,11 @@ def application_join(*, user, wave: Wave, consent_version: int) -> Application:
     if wave.eligible_provinces.exists() and not wave.eligible_provinces.filter(pk=province.pk).exists():
         raise JoinRefused("province", _("This wave is not open for your province."))
     try:
-        with transaction.atomic(durable=True):
-            return Application.objects.create(wave=wave, user=user, province=province, consent=consent)
+        with transaction.atomic():
+            return Application.objects.create(wave=wave, user=actor, province=province, consent=consent)
     except IntegrityError:
         # A second click or a second tab: the unique constraints let one row in.
-        existing = Application.objects.filter(wave=wave, user=user).first()
+        existing = Application.objects.filter(wave=wave, user=actor).first()
         if existing is not None:
             return existing
         raise JoinRefused("other_wave", _("You are already in another wave. Wait for its result."))
@@ -198,7 +183,7 @@ def _sweep_stranded() -> None:
                 audit_record(actor=None, action="wave.close_stranded", target=wave, data={"applications": moved})
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def wave_start_selection(*, actor, wave: Wave) -> int:
     """PROCESSING -> SELECTING for the whole wave (the selection run calls this)."""
     if wave.closed_at is None:
@@ -208,14 +193,19 @@ def wave_start_selection(*, actor, wave: Wave) -> int:
     return moved
 
 
-def application_decide(*, application: Application, passed: bool, reason: str = "") -> Application:
-    """SELECTING -> PASSED or FAILED with the deciding reason (SEL-5 fills these in bulk)."""
+def application_decide(*, actor, application: Application, passed: bool, reason: str = "") -> Application:
+    """SELECTING -> PASSED or FAILED with the deciding reason (SEL-5 fills these in bulk).
+
+    ``actor`` is the selection run (or the operator) that decided; the
+    decision changes a person's status, so it is audited (OPS-4).
+    """
     new = S.PASSED if passed else S.FAILED
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         states.check(locked.status, new)
         locked.status, locked.status_reason, locked.decided_at = new, reason[:300], timezone.now()
         locked.save(update_fields=["status", "status_reason", "decided_at"])
+        audit_record(actor=actor, action=f"application.{new}", target=locked, reason=reason[:300])
     return locked
 
 
@@ -243,7 +233,7 @@ def applications_withdraw_open(*, actor, user, reason) -> int:
     return 1
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def application_revoke(*, actor, application: Application, reason: str) -> Application:
     """CRD-5: participation revoked; the person can never join again."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -253,13 +243,3 @@ def application_revoke(*, actor, application: Application, reason: str) -> Appli
     audit_record(actor=actor, action="application.revoke", target=locked, reason=reason)
     return locked
 
-
-def wave_status(wave: Wave, now=None) -> str:
-    now = now or timezone.now()
-    if now < wave.opens_at:
-        return "upcoming"
-    if now < wave.closes_at and wave.closed_at is None:
-        return "open"
-    if now < wave.announce_at:
-        return "closed"
-    return "announced"

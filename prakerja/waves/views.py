@@ -8,7 +8,7 @@ from prakerja.registry.selectors import profile_of
 from prakerja.waves import selectors
 from prakerja.waves.forms import JoinForm
 from prakerja.waves.models import Wave
-from prakerja.waves.services import JoinRefused, application_join, wave_status
+from prakerja.waves.services import JoinRefused, application_join
 
 
 @login_required
@@ -19,7 +19,7 @@ def join(request, public_id):
     form = JoinForm(request.POST or None, initial={"version": consent.version})
     if request.method == "POST" and form.is_valid():
         try:
-            application_join(user=request.user, wave=wave, consent_version=form.cleaned_data["version"])
+            application_join(actor=request.user, wave=wave, consent_version=form.cleaned_data["version"])
         except JoinRefused as refusal:
             messages.error(request, refusal.message)
             return redirect("dashboard")
@@ -43,7 +43,7 @@ def rejoin(request):
     if latest is None or latest.consent_id != consent.pk:
         return redirect("waves_join", public_id=wave.public_id)  # a new agreement must be read first
     try:
-        application_join(user=request.user, wave=wave, consent_version=consent.version)
+        application_join(actor=request.user, wave=wave, consent_version=consent.version)
     except JoinRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -60,7 +60,7 @@ def history(request):
 @require_GET
 def public_list(request):
     waves = list(selectors.public_waves())
-    rows = [{"wave": wave, "status": wave_status(wave)} for wave in waves]
+    rows = [{"wave": wave, "status": selectors.wave_status(wave)} for wave in waves]
     return render(request, "waves/public.html", {"rows": rows})
 
 

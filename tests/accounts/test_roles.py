@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     "wave_manager": {
         "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
-        "waves.view_switches", "waves.change_switches", "waves.view_consentversion", "waves.add_consentversion"},
+        "programme.view_switches", "programme.change_switches", "waves.view_consentversion",
+        "waves.add_consentversion"},
     "verifier": {"accounts.view_user", "registry.view_profile", "accounts.view_personal_data",
                  "registry.view_identity_photos"},
     "finance": {"accounts.view_user"},
@@ -30,7 +31,7 @@ EXPECTED = {
     "partner_manager": set(),
     "auditor": {
         "audit.view_auditentry", "accounts.view_user", "auth.view_group",
-        "waves.view_wave", "waves.view_provincequota", "waves.view_application", "waves.view_switches",
+        "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",
         "waves.view_consentversion", "programme.view_programme", "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion", "notifications.view_message"},
 }

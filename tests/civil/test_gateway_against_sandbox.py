@@ -211,7 +211,7 @@ class FrozenClock:
 @pytest.fixture
 def clock(monkeypatch):
     frozen = FrozenClock()
-    monkeypatch.setattr("prakerja.civil.gateway.time", frozen)
+    monkeypatch.setattr("prakerja.core.outside.time", frozen)
     return frozen
 
 

@@ -77,7 +77,11 @@ def test_closed_smtp_server_is_retried_with_backoff_then_sent(applicant, setting
 
 def test_backoff_doubles_and_is_capped(settings):
     settings.NOTIFY_BACKOFF_BASE, settings.NOTIFY_BACKOFF_CAP = 30, 3600
-    assert [services._backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
+    from prakerja.core.claims import exponential
+
+    delays = [exponential(n, base=settings.NOTIFY_BACKOFF_BASE, cap=settings.NOTIFY_BACKOFF_CAP)
+              for n in (1, 2, 3, 8, 20)]
+    assert [d.total_seconds() for d in delays] == [30, 60, 120, 3600, 3600]
 
 
 def test_gives_up_after_max_attempts(applicant, settings, monkeypatch, django_capture_on_commit_callbacks):

@@ -38,5 +38,5 @@ def civil(monkeypatch):
 def identity_done(applicant, civil):
     from prakerja.registry.services.identity import identity_submit
 
-    identity_submit(user=applicant, nik=NIK, kk=KK, birth_date=BIRTH, full_name=applicant.full_name)
+    identity_submit(actor=applicant, nik=NIK, kk=KK, birth_date=BIRTH, full_name=applicant.full_name)
     return applicant

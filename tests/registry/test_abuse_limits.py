@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def probe(user, client=None, **overrides):
     data = {"nik": NIK, "kk": KK, "birth_date": BIRTH, "full_name": "Nama Tebakan", **overrides}
-    return identity_submit(user=user, client=client, **data)
+    return identity_submit(actor=user, client=client, **data)
 
 
 # --- finding 3: the identity step is no free oracle -------------------------------------------------
@@ -84,7 +84,7 @@ def sms_sent(sandbox_mail):
 
 
 def send(user, phone, client=None):
-    return phone_send_code(user=user, phone=phone, client=client)
+    return phone_send_code(actor=user, phone=phone, client=client)
 
 
 def numbers(count):

@@ -39,17 +39,17 @@ def photo():
 
 def register(user, monkeypatch):
     """REG-3..7 through their services, the registry unreachable at REG-3."""
-    identity_submit(user=user, nik=NIK, kk=KK, birth_date=BIRTH, full_name=user.full_name)
-    personal_data_save(user=user, ktp_address="Jl. Merdeka 1", domicile_regency=regency_get(code="3273"),
+    identity_submit(actor=user, nik=NIK, kk=KK, birth_date=BIRTH, full_name=user.full_name)
+    personal_data_save(actor=user, ktp_address="Jl. Merdeka 1", domicile_regency=regency_get(code="3273"),
                        domicile_street="Jl. Merdeka 1", education="sma", employment_status="job_seeker",
                        ktp_photo=photo(), selfie=photo())
     monkeypatch.setattr("prakerja.registry.services.phone.secrets.randbelow", lambda n: 123456)
-    phone_send_code(user=user, phone="0812 3456 7890")
-    phone_verify(user=user, code="123456")
-    statement_accept(user=user, version=statement_current().version)
-    attempt = motivation.test_start(user=user)
+    phone_send_code(actor=user, phone="0812 3456 7890")
+    phone_verify(actor=user, code="123456")
+    statement_accept(actor=user, version=statement_current().version)
+    attempt = motivation.test_start(actor=user)
     for question_id in attempt.question_ids:
-        motivation.test_answer(user=user, question_id=question_id, choice_index=0)
+        motivation.test_answer(actor=user, question_id=question_id, choice_index=0)
     motivation.test_submit(attempt_id=attempt.pk)
 
 
@@ -61,7 +61,7 @@ def test_the_profile_completes_once_after_the_last_step(applicant, civil, monkey
     assert profile.completed_at is not None and all(steps_done(profile).values())
     first = profile.completed_at
     # A later step touched again does not stamp it anew.
-    statement_accept(user=applicant, version=statement_current().version)
+    statement_accept(actor=applicant, version=statement_current().version)
     assert Profile.objects.get(user=applicant).completed_at == first
 
 
@@ -73,6 +73,16 @@ def test_not_complete_while_a_step_is_missing(applicant, civil, monkeypatch):
     assert Profile.objects.get(user=applicant).completed_at is None
 
 
+@pytest.fixture
+def english_thread():
+    """A worker thread that served an English request last: the person's language must still win."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 def _registry_answers_late(profile, civil, reasons):
     civil.error, civil.reasons = None, reasons
     Profile.objects.filter(pk=profile.pk).update(identity_next_check_at=timezone.now() - timedelta(seconds=1))
@@ -80,11 +90,11 @@ def _registry_answers_late(profile, civil, reasons):
 
 
 def test_a_late_rejection_undoes_completion_and_withdraws_the_application(
-        applicant, civil, monkeypatch, make_wave, django_capture_on_commit_callbacks):
+        applicant, civil, monkeypatch, make_wave, django_capture_on_commit_callbacks, english_thread):
     civil.error = CivilRegistryUnavailable("down")
     register(applicant, monkeypatch)
     wave = make_wave()
-    application = application_join(user=applicant, wave=wave, consent_version=consent_current().version)
+    application = application_join(actor=applicant, wave=wave, consent_version=consent_current().version)
     profile = Profile.objects.get(user=applicant)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -102,13 +112,13 @@ def test_a_late_rejection_undoes_completion_and_withdraws_the_application(
         assert "ditarik" in message.body or "withdrawn" in message.body
     # Joining again needs a verified or pending identity.
     with pytest.raises(JoinRefused):
-        application_join(user=applicant, wave=wave, consent_version=consent_current().version)
+        application_join(actor=applicant, wave=wave, consent_version=consent_current().version)
 
 
 def test_a_late_verification_keeps_the_application(applicant, civil, monkeypatch, make_wave):
     civil.error = CivilRegistryUnavailable("down")
     register(applicant, monkeypatch)
-    application = application_join(user=applicant, wave=make_wave(), consent_version=consent_current().version)
+    application = application_join(actor=applicant, wave=make_wave(), consent_version=consent_current().version)
     assert _registry_answers_late(Profile.objects.get(user=applicant), civil, []) == IdentityStatus.VERIFIED
     application.refresh_from_db()
     assert application.status == "joined"

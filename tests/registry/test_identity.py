@@ -10,7 +10,8 @@ from prakerja.civil.gateway import CivilRegistryUnavailable, Reason
 from prakerja.registry.errors import RegistryError
 from prakerja.registry.models import IdentityStatus, Profile
 from prakerja.registry.nik import build_nik
-from prakerja.registry.services.identity import identities_due, identity_check, identity_submit
+from prakerja.registry.selectors import identities_due
+from prakerja.registry.services.identity import identity_check, identity_submit
 from tests.registry.conftest import BIRTH, KK, NIK
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def submit(user, **overrides):
     data = {"nik": NIK, "kk": KK, "birth_date": BIRTH, "full_name": user.full_name, **overrides}
-    return identity_submit(user=user, **data)
+    return identity_submit(actor=user, **data)
 
 
 def test_verified_identity_is_stored_encrypted_and_masked(applicant, civil):

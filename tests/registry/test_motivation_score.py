@@ -29,21 +29,21 @@ def small_bank(db):
 
 
 def test_the_score_is_computed_from_the_answers(applicant, small_bank):
-    attempt = start(user=applicant)
+    attempt = start(actor=applicant)
     assert sorted(attempt.question_ids) == sorted(q.pk for q in small_bank.values())
-    answer(user=applicant, question_id=small_bank["likert_a"].pk, choice_index=4)  # 5 points
-    answer(user=applicant, question_id=small_bank["likert_b"].pk, choice_index=1)  # 2 points
-    answer(user=applicant, question_id=small_bank["sum"].pk, choice_index=1)  # right: 5
-    answer(user=applicant, question_id=small_bank["product"].pk, choice_index=0)  # wrong: 0
+    answer(actor=applicant, question_id=small_bank["likert_a"].pk, choice_index=4)  # 5 points
+    answer(actor=applicant, question_id=small_bank["likert_b"].pk, choice_index=1)  # 2 points
+    answer(actor=applicant, question_id=small_bank["sum"].pk, choice_index=1)  # right: 5
+    answer(actor=applicant, question_id=small_bank["product"].pk, choice_index=0)  # wrong: 0
     # The reading item is left unanswered: 0.
     assert submit(attempt_id=attempt.pk)
     assert TestAttempt.objects.get(pk=attempt.pk).score == 12
 
 
 def test_a_changed_answer_counts_once_with_its_last_value(applicant, small_bank):
-    attempt = start(user=applicant)
-    answer(user=applicant, question_id=small_bank["reading"].pk, choice_index=0)
-    answer(user=applicant, question_id=small_bank["reading"].pk, choice_index=1)
-    answer(user=applicant, question_id=small_bank["likert_a"].pk, choice_index=0)
+    attempt = start(actor=applicant)
+    answer(actor=applicant, question_id=small_bank["reading"].pk, choice_index=0)
+    answer(actor=applicant, question_id=small_bank["reading"].pk, choice_index=1)
+    answer(actor=applicant, question_id=small_bank["likert_a"].pk, choice_index=0)
     submit(attempt_id=attempt.pk)
     assert TestAttempt.objects.get(pk=attempt.pk).score == 6

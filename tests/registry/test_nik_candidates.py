@@ -62,7 +62,7 @@ def candidates(clear: dict, district: str):
 def test_clear_columns_leave_at_least_ten_thousand_candidates(applicant, civil, district, born, female, serial):
     nik = build_nik(district_code=district, birth_date=born, female=female, serial=serial)
     kk = build_kk(district_code=district, issued=date(2015, 6, 15), serial=1)
-    identity_submit(user=applicant, nik=nik, kk=kk, birth_date=born, full_name=applicant.full_name)
+    identity_submit(actor=applicant, nik=nik, kk=kk, birth_date=born, full_name=applicant.full_name)
     clear = clear_values(Profile.objects.get(user=applicant))
     found = 0
     for candidate in candidates(clear, district):
@@ -76,7 +76,7 @@ def test_clear_columns_leave_at_least_ten_thousand_candidates(applicant, civil, 
 def test_the_admin_shows_no_more_than_the_clear_columns(client, applicant, civil, django_user_model):
     born = date(1995, 3, 12)
     nik = build_nik(district_code="327301", birth_date=born, female=True, serial=1)
-    identity_submit(user=applicant, nik=nik, kk=build_kk(district_code="327301", issued=date(2015, 6, 15), serial=1),
+    identity_submit(actor=applicant, nik=nik, kk=build_kk(district_code="327301", issued=date(2015, 6, 15), serial=1),
                     birth_date=born, full_name=applicant.full_name)
     admin = django_user_model.objects.create_superuser(email="root@prakerja.test", password="x", full_name="Root")
     pass_second_factor(client, admin)

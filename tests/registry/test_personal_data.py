@@ -47,7 +47,7 @@ def save(user, **overrides):
     data = {"ktp_address": "Jl. Merdeka 1, Bandung", "domicile_regency": regency_get(code="3273"),
             "domicile_street": "Jl. Asia Afrika 2", "education": "sma", "employment_status": "job_seeker",
             "ktp_photo": jpeg(), "selfie": jpeg("selfie.png"), **overrides}
-    return personal_data_save(user=user, **data)
+    return personal_data_save(actor=user, **data)
 
 
 def test_photos_are_reencoded_without_metadata_in_private_storage(identity_done, settings):

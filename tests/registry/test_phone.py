@@ -19,7 +19,7 @@ PHONE = "+6281234567890"
 def send(sandbox_mail, django_capture_on_commit_callbacks):
     def do(user, phone="0812-3456-7890"):
         with django_capture_on_commit_callbacks(execute=True):
-            verification = phone_send_code(user=user, phone=phone)
+            verification = phone_send_code(actor=user, phone=phone)
         sms = sandbox_mail.outbox(to=verification.phone)[0]
         return verification, re.search(r"\b(\d{6})\b", sms["body"]).group(1)
     return do
@@ -32,7 +32,7 @@ def wrong(code):
 def test_code_by_sms_verifies_the_number(applicant, send):
     verification, code = send(applicant)
     assert verification.phone == PHONE and code not in verification.code_hash
-    profile = phone_verify(user=applicant, code=code)
+    profile = phone_verify(actor=applicant, code=code)
     assert profile.phone == PHONE and profile.phone_verified_at
     # The SMS row no longer holds the code once sent.
     assert code not in Message.objects.get(channel="sms").body
@@ -49,13 +49,13 @@ def test_three_wrong_codes_lock_for_an_hour(applicant, send):
     _v, code = send(applicant)
     for left in (2, 1):
         with pytest.raises(RegistryError) as error:
-            phone_verify(user=applicant, code=wrong(code))
+            phone_verify(actor=applicant, code=wrong(code))
         assert error.value.code == "otp_wrong" and str(left) in str(error.value.message)
     with pytest.raises(RegistryError) as error:
-        phone_verify(user=applicant, code=wrong(code))
+        phone_verify(actor=applicant, code=wrong(code))
     assert error.value.code == "otp_locked"
     with pytest.raises(RegistryError) as error:  # even the right code, while locked
-        phone_verify(user=applicant, code=code)
+        phone_verify(actor=applicant, code=code)
     assert error.value.code == "otp_locked"
     locked = PhoneVerification.objects.get()
     assert locked.locked_until - timezone.now() > timedelta(minutes=59)
@@ -66,7 +66,7 @@ def test_expired_code(applicant, send):
     _v, code = send(applicant)
     PhoneVerification.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(RegistryError) as error:
-        phone_verify(user=applicant, code=code)
+        phone_verify(actor=applicant, code=code)
     assert error.value.code == "otp_expired"
 
 
@@ -89,13 +89,13 @@ def test_a_new_code_replaces_the_old_one(applicant, send, settings):
     _v, second = send(applicant)
     if first != second:
         with pytest.raises(RegistryError):
-            phone_verify(user=applicant, code=first)
-    assert phone_verify(user=applicant, code=second).phone_verified_at
+            phone_verify(actor=applicant, code=first)
+    assert phone_verify(actor=applicant, code=second).phone_verified_at
 
 
 def test_a_phone_belongs_to_one_account(applicant, make_user, send):
     _v, code = send(applicant)
-    phone_verify(user=applicant, code=code)
+    phone_verify(actor=applicant, code=code)
     with pytest.raises(RegistryError) as error:
         send(make_user(email="other@example.id"))
     assert error.value.code == "phone_taken"
@@ -108,10 +108,10 @@ def test_a_code_lives_exactly_five_minutes(applicant, send, monkeypatch):
     sent = verification.last_sent_at
     monkeypatch.setattr(timezone, "now", lambda: sent + timedelta(minutes=5, seconds=1))
     with pytest.raises(RegistryError) as error:
-        phone_verify(user=applicant, code=code)
+        phone_verify(actor=applicant, code=code)
     assert error.value.code == "otp_expired"
     monkeypatch.setattr(timezone, "now", lambda: sent + timedelta(minutes=4, seconds=59))
-    assert phone_verify(user=applicant, code=code).phone_verified_at
+    assert phone_verify(actor=applicant, code=code).phone_verified_at
 
 
 def test_a_code_is_checked_against_the_number_it_was_sent_to(applicant, send, settings):
@@ -122,7 +122,7 @@ def test_a_code_is_checked_against_the_number_it_was_sent_to(applicant, send, se
     send(applicant, a)
     send(applicant, b)
     verification_a, code_a = send(applicant, a)
-    profile = phone_verify(user=applicant, code=code_a, phone=verification_a.phone)
+    profile = phone_verify(actor=applicant, code=code_a, phone=verification_a.phone)
     assert profile.phone == PHONE
     assert PhoneVerification.objects.get(user=applicant, phone="+6281311112222").wrong_attempts == 0
 
@@ -132,7 +132,7 @@ def test_without_a_number_the_last_sent_code_counts(applicant, send, settings):
     send(applicant, "0812-3456-7890")
     send(applicant, "0813-1111-2222")
     _v, code_a = send(applicant, "0812-3456-7890")
-    assert phone_verify(user=applicant, code=code_a).phone == PHONE
+    assert phone_verify(actor=applicant, code=code_a).phone == PHONE
 
 
 def test_wrong_codes_count_against_the_number_named(applicant, send, settings):
@@ -140,7 +140,7 @@ def test_wrong_codes_count_against_the_number_named(applicant, send, settings):
     va, code_a = send(applicant, "0812-3456-7890")
     vb, _code_b = send(applicant, "0813-1111-2222")
     with pytest.raises(RegistryError):
-        phone_verify(user=applicant, code=wrong(code_a), phone=va.phone)
+        phone_verify(actor=applicant, code=wrong(code_a), phone=va.phone)
     assert PhoneVerification.objects.get(pk=va.pk).wrong_attempts == 1
     assert PhoneVerification.objects.get(pk=vb.pk).wrong_attempts == 0
 
@@ -161,3 +161,17 @@ def test_the_phone_page_names_the_number_that_was_sent_last(client, applicant, s
     response = client.post(reverse("registry_phone"), {"verify": "1", "code": code_a, "phone": "+6281234567890"})
     assert response.status_code == 302
     assert Profile.objects.get(user=applicant).phone == PHONE
+
+
+def test_the_resend_lock_holds_for_an_hour_and_then_lifts(applicant, send, settings, monkeypatch):
+    settings.OTP_RESEND_AFTER = timedelta(0)
+    for _ in range(settings.OTP_MAX_SENDS):
+        send(applicant)
+    with pytest.raises(RegistryError):
+        send(applicant)
+    locked = PhoneVerification.objects.get(user=applicant)
+    assert locked.locked_until - timezone.now() > timedelta(minutes=59)  # the refusal did not roll it back
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    verification, code = send(applicant)
+    assert verification.sends == 1 and phone_verify(actor=applicant, code=code).phone_verified_at

@@ -39,7 +39,7 @@ def run_together(*calls):
 def test_two_accounts_racing_for_one_nik(make_user, civil):
     users = [make_user(email=f"u{i}@example.id", full_name="Siti Rahma") for i in range(2)]
     results = run_together(*[
-        (lambda u=u: identity_submit(user=u, nik=NIK, kk=KK, birth_date=BIRTH, full_name="Siti Rahma"))
+        (lambda u=u: identity_submit(actor=u, nik=NIK, kk=KK, birth_date=BIRTH, full_name="Siti Rahma"))
         for u in users])
     winners = [r for r in results if isinstance(r, Profile)]
     losers = [r for r in results if isinstance(r, RegistryError)]
@@ -52,7 +52,7 @@ def test_one_identity_is_never_checked_twice_at_once(applicant, civil):
     from prakerja.civil.gateway import CivilRegistryUnavailable
 
     civil.error = CivilRegistryUnavailable("down")
-    profile = identity_submit(user=applicant, nik=NIK, kk=KK, birth_date=BIRTH, full_name=applicant.full_name)
+    profile = identity_submit(actor=applicant, nik=NIK, kk=KK, birth_date=BIRTH, full_name=applicant.full_name)
     civil.error, civil.calls = None, []
     Profile.objects.filter(pk=profile.pk).update(identity_next_check_at=timezone.now() - timedelta(seconds=1))
     results = run_together(*[lambda: identity_check(profile_id=profile.pk) for _ in range(4)])

@@ -77,7 +77,7 @@ def withdraw(user):
 @pytest.fixture
 def due(registrant, make_wave):
     """An application in a wave whose closing time has just passed."""
-    application = application_join(user=registrant, wave=make_wave(), consent_version=1)
+    application = application_join(actor=registrant, wave=make_wave(), consent_version=1)
     Wave.objects.filter(pk=application.wave_id).update(closes_at=timezone.now() - timedelta(seconds=1))
     return application
 

@@ -26,7 +26,7 @@ def closed_wave(make_wave, registrant=None):
     """Wave 7, joined by ``registrant``, whose closing time passed and whose sweep ran."""
     wave = make_wave(number=7, opens=-10, closes=3, announce=5)
     if registrant is not None:
-        application_join(user=registrant, wave=wave, consent_version=1)
+        application_join(actor=registrant, wave=wave, consent_version=1)
     Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     assert waves_close_due() == [7]
     wave.refresh_from_db()
@@ -90,7 +90,7 @@ def test_a_closed_wave_whose_closing_time_is_later_is_neither_offered_nor_joined
     Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() + timedelta(days=2))
     wave.refresh_from_db()
     with pytest.raises(JoinRefused) as refusal:
-        application_join(user=registrant, wave=wave, consent_version=1)
+        application_join(actor=registrant, wave=wave, consent_version=1)
     assert refusal.value.code == "wave_closed"
     assert not Application.objects.exists()
     client.force_login(registrant)
@@ -110,7 +110,7 @@ def test_the_sweep_moves_joins_stranded_in_a_closed_wave(client, registrant, mak
     Application.objects.bulk_create(Application(wave=wave, user=u, province_id=wave_province(u), consent_id=consent_id)
                                     for u in others)
     open_wave = make_wave(number=8, opens=-1, closes=3, announce=5)
-    fresh = application_join(user=complete_profile(make_user(email="ani@example.id")), wave=open_wave,
+    fresh = application_join(actor=complete_profile(make_user(email="ani@example.id")), wave=open_wave,
                              consent_version=1)
     client.force_login(others[0])
     assert "Menunggu Gelombang Ditutup" in client.get(reverse("dashboard")).content.decode()

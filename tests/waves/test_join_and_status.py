@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from prakerja.programme.services import switches_set
 from prakerja.registry.models import Profile
 from prakerja.waves import states
 from prakerja.waves.models import Application, Wave
@@ -15,7 +16,6 @@ from prakerja.waves.services import (
     application_decide,
     application_join,
     application_revoke,
-    switches_set,
     wave_start_selection,
     waves_close_due,
 )
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def join(user, wave):
-    return application_join(user=user, wave=wave, consent_version=1)
+    return application_join(actor=user, wave=wave, consent_version=1)
 
 
 def test_join_records_province_and_consent(registrant, make_wave):
@@ -67,7 +67,7 @@ def test_join_refusals(applicant, complete_profile, make_wave, operator, setup, 
     elif setup == "consent_changed":
         version = 0
     with pytest.raises(JoinRefused) as refusal:
-        application_join(user=applicant, wave=wave, consent_version=version)
+        application_join(actor=applicant, wave=wave, consent_version=version)
     assert refusal.value.code == code and str(refusal.value.message)
     assert not Application.objects.exists()
 
@@ -101,7 +101,7 @@ def walk(application, *, passed):
     assert wave_start_selection(actor=None, wave=wave) == 1
     application.refresh_from_db()
     assert application.status == S.SELECTING
-    return application_decide(application=application, passed=passed,
+    return application_decide(actor="system", application=application, passed=passed,
                               reason="" if passed else "Kuota provinsi sudah terpenuhi (undian)")
 
 
@@ -116,7 +116,8 @@ def test_every_transition_and_the_dashboard_wording(client, registrant, make_wav
     wave_start_selection(actor=None, wave=Wave.objects.get(pk=application.wave_id))
     page = client.get(reverse("dashboard")).content.decode()
     assert "Dalam Proses Seleksi" in page and "tidak berarti kamu sudah lolos" in page
-    application_decide(application=application, passed=False, reason="Kuota provinsi sudah terpenuhi (undian)")
+    application_decide(actor="system", application=application, passed=False,
+                       reason="Kuota provinsi sudah terpenuhi (undian)")
     page = client.get(reverse("dashboard")).content.decode()
     assert "Kamu Belum Berhasil" in page and "Tidak Lolos" in page and "Kuota provinsi sudah terpenuhi" in page
 
@@ -136,7 +137,7 @@ def test_closing_is_one_set_based_update_and_idempotent(make_user, complete_prof
 def test_forbidden_transitions_raise(registrant, make_wave):
     application = join(registrant, make_wave())
     with pytest.raises(states.TransitionError):
-        application_decide(application=application, passed=True)  # not in selection yet
+        application_decide(actor="system", application=application, passed=True)  # not in selection yet
     with pytest.raises(states.TransitionError):
         application_revoke(actor=None, application=application, reason="x")
     with pytest.raises(states.TransitionError):
@@ -239,3 +240,15 @@ def test_operator_counts_are_grouped_queries(client, make_user, complete_profile
         page = client.get(reverse("waves_counts_wave", args=[wave.public_id])).content.decode()
     assert "32 Jawa Barat</td><td>2" in page and "35 Jawa Timur</td><td>1" in page
     assert Profile.objects.count() == 4
+
+
+def test_a_decision_is_audited(registrant, make_wave):
+    from prakerja.audit.models import AuditEntry
+
+    application = join(registrant, make_wave())
+    Wave.objects.filter(pk=application.wave_id).update(closes_at=timezone.now() - timedelta(seconds=1))
+    waves_close_due()
+    wave_start_selection(actor=None, wave=Wave.objects.get(pk=application.wave_id))
+    application_decide(actor="system", application=application, passed=False, reason="Kuota terpenuhi")
+    entry = AuditEntry.objects.get(action="application.failed", target_id=str(application.public_id))
+    assert entry.actor_label == "system" and entry.reason == "Kuota terpenuhi"

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pyt
 
 def test_two_concurrent_joins_by_the_same_person(registrant, make_wave):
     wave = make_wave()
-    results = run_together(*[lambda: application_join(user=registrant, wave=wave, consent_version=1)] * 4)
+    results = run_together(*[lambda: application_join(actor=registrant, wave=wave, consent_version=1)] * 4)
     assert all(isinstance(r, Application) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Application.objects.count() == 1
@@ -20,8 +20,8 @@ def test_two_concurrent_joins_by_the_same_person(registrant, make_wave):
 def test_concurrent_joins_of_two_waves_leave_one(registrant, make_wave):
     first = make_wave(number=7, provinces=["32"])
     second = make_wave(number=8, provinces=["32"])
-    results = run_together(lambda: application_join(user=registrant, wave=first, consent_version=1),
-                           lambda: application_join(user=registrant, wave=second, consent_version=1))
+    results = run_together(lambda: application_join(actor=registrant, wave=first, consent_version=1),
+                           lambda: application_join(actor=registrant, wave=second, consent_version=1))
     assert sum(isinstance(r, Application) for r in results) == 1
     assert sum(isinstance(r, JoinRefused) for r in results) == 1, results
     assert Application.objects.count() == 1

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from prakerja.accounts.models import User
 from prakerja.audit.models import AuditEntry
+from prakerja.programme.services import switches_set
 from prakerja.regions.models import Province
 from prakerja.waves.models import Application, ProvinceQuota, Wave
-from prakerja.waves.services import application_join, switches_set, wave_save
+from prakerja.waves.services import application_join, wave_save
 from tests.conftest import PASSWORD, pass_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ def test_a_wave_manager_adds_and_changes_a_wave_and_views_counts(client, operato
     assert AuditEntry.objects.filter(action="wave.update", target_id=str(wave.public_id), actor=operator).exists()
 
     Wave.objects.filter(pk=wave.pk).update(opens_at=timezone.now() - timedelta(hours=1))
-    application_join(user=registrant, wave=Wave.objects.get(pk=wave.pk), consent_version=1)
+    application_join(actor=registrant, wave=Wave.objects.get(pk=wave.pk), consent_version=1)
     page = client.get(reverse("waves_counts_wave", args=[wave.public_id])).content.decode()
     assert "32 Jawa Barat</td><td>1" in page
     assert client.get(reverse("admin:waves_application_changelist")).status_code == 200
@@ -138,9 +139,9 @@ def test_a_role_without_wave_permissions_is_refused(client, make_wave, role):
 
 
 def test_switches_are_saved_through_the_admin(client, operator):
-    from prakerja.waves.models import Switches
+    from prakerja.programme.models import Switches
 
-    response = pass_second_factor(client, operator).post(reverse("admin:waves_switches_change", args=[1]),
+    response = pass_second_factor(client, operator).post(reverse("admin:programme_switches_change", args=[1]),
                                                     {"joins_open": "on"})
     assert response.status_code == 302
     assert Switches.objects.get().signups_open is False

@@ -23,7 +23,7 @@ REASON = "NIK tidak terdaftar. Hubungi call center Dukcapil."
 
 
 def join(user, wave):
-    return application_join(user=user, wave=wave, consent_version=1)
+    return application_join(actor=user, wave=wave, consent_version=1)
 
 
 def reject_identity(user, reason=REASON) -> int:

@@ -200,9 +200,9 @@ def build(make_user, make_wave) -> World:
     User.objects.filter(pk=world.users["no_password"].pk).update(password="!")  # unusable
     world.users["no_password"].refresh_from_db()  # the session hash derives from the password
 
-    attempt = motivation.test_start(user=world.users["in_test"])
+    attempt = motivation.test_start(actor=world.users["in_test"])
     for question_id in attempt.question_ids[:2]:
-        motivation.test_answer(user=world.users["in_test"], question_id=question_id, choice_index=1)
+        motivation.test_answer(actor=world.users["in_test"], question_id=question_id, choice_index=1)
     # The normal preset's 25 minutes, so the clock outlasts a slow test run.
     TestAttempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(minutes=25))
 
@@ -216,7 +216,7 @@ def build(make_user, make_wave) -> World:
     # Past waves, each opened, joined, closed and decided in turn, as in life.
     def wave_round(number, outcomes, *, announced=True, selecting=True):
         wave = make_wave(number=number, quota=800_000 + number * 1000)
-        apps = {key: application_join(user=world.users[key], wave=wave, consent_version=1) for key in outcomes}
+        apps = {key: application_join(actor=world.users[key], wave=wave, consent_version=1) for key in outcomes}
         # Announced waves closed weeks ago, older ones further back; the
         # others closed yesterday and announce in a few days.
         closes = timezone.now() - (timedelta(weeks=20 - number) if announced else timedelta(days=1))
@@ -230,7 +230,7 @@ def build(make_user, make_wave) -> World:
             wave_start_selection(actor=None, wave=Wave.objects.get(pk=wave.pk))
         for key, outcome in outcomes.items():
             if outcome in ("passed", "failed", "revoked"):
-                application_decide(application=apps[key], passed=outcome != "failed",
+                application_decide(actor="system", application=apps[key], passed=outcome != "failed",
                                    reason="" if outcome != "failed" else REASONS[(number + len(key)) % 3])
         return wave
 
@@ -247,7 +247,7 @@ def build(make_user, make_wave) -> World:
             status="withdrawn", status_reason="NIK tidak terverifikasi oleh Dukcapil")
     world.waves["open"] = make_wave(number=9, opens=-1, closes=3, announce=5, provinces=("31", "32", "33", "36"),
                                     seed_commitment=hashlib.sha256(b"seed-9").hexdigest())
-    application_join(user=world.users["joined"], wave=world.waves["open"], consent_version=1)
+    application_join(actor=world.users["joined"], wave=world.waves["open"], consent_version=1)
     world.waves["10"] = make_wave(number=10, opens=7, closes=10, announce=12, kind=WaveKind.SUPPLEMENTARY)
 
     _inbox(Message, world.users["complete"], count=50)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_snapshot_matches_the_selectors(registrant, make_wave):
     for i in range(3):
         notification_send(template="welcome", key=f"k{i}", channels=["inbox"], user=registrant)
-    application_join(user=registrant, wave=make_wave(), consent_version=1)
+    application_join(actor=registrant, wave=make_wave(), consent_version=1)
     snapshot = dashboard_snapshot(user_id=registrant.pk)
     profile, latest = profile_of(registrant), latest_application(user=registrant)
     assert snapshot.completed_at == profile.completed_at
@@ -31,7 +31,7 @@ def test_no_profile_no_snapshot(applicant):
 
 
 def test_complete_dashboard_runs_two_queries(client, registrant, make_wave, django_assert_num_queries):
-    application_join(user=registrant, wave=make_wave(), consent_version=1)
+    application_join(actor=registrant, wave=make_wave(), consent_version=1)
     client.force_login(registrant)
     client.get(reverse("dashboard"))  # warm the session
     with django_assert_num_queries(3):  # session, user, the snapshot

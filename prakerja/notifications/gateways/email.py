@@ -1,3 +1,11 @@
+"""Email adapter: Django's mail backend (SMTP in production) behind a guard.
+
+SMTP refusals of a recipient or sender and 5xx replies are the server's
+final word (``DeliveryRefused``); 4xx replies, timeouts and connection
+errors are worth a retry (``DeliveryUnavailable``) and count towards the
+``email`` breaker.
+"""
+
 import smtplib
 from dataclasses import dataclass
 
@@ -5,7 +13,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 
-from prakerja.notifications.gateways import DeliveryError, Receipt
+from prakerja.notifications.gateways import (
+    SLOT_WAIT,
+    DeliveryRefused,
+    DeliveryUnavailable,
+    Receipt,
+    delivery_guard,
+)
 
 
 @dataclass(frozen=True)
@@ -25,14 +39,23 @@ def send_email(request: EmailRequest) -> Receipt:
     )
     if request.html_body:
         message.attach_alternative(request.html_body, "text/html")
+    guard = delivery_guard("email", rate_per_second=settings.EMAIL_RATE_PER_SECOND,
+                           breaker_failures=settings.EMAIL_BREAKER_FAILURES,
+                           breaker_cooldown=settings.EMAIL_BREAKER_COOLDOWN, timeout=settings.EMAIL_TIMEOUT)
+    # One attempt per call: the outbox retries with its own, longer, backoff.
+    guard.call(lambda attempt: _send(message), slot_wait=SLOT_WAIT)
+    return Receipt(message_id)
+
+
+def _send(message: EmailMultiAlternatives) -> None:
     try:
         with get_connection(fail_silently=False) as connection:
             connection.send_messages([message])
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
-        raise DeliveryError(f"refused: {type(exc).__name__}", permanent=True) from exc
+        raise DeliveryRefused(f"refused: {type(exc).__name__}") from exc
     except smtplib.SMTPResponseException as exc:
         # 5xx is the server's final word; 4xx means "try again later".
-        raise DeliveryError(f"smtp {exc.smtp_code}", permanent=500 <= exc.smtp_code < 600) from exc
+        error = DeliveryRefused if 500 <= exc.smtp_code < 600 else DeliveryUnavailable
+        raise error(f"smtp {exc.smtp_code}") from exc
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"smtp unavailable: {type(exc).__name__}", permanent=False) from exc
-    return Receipt(message_id)
+        raise DeliveryUnavailable(f"smtp unavailable: {type(exc).__name__}") from exc

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
-from prakerja.notifications.gateways import DeliveryError, Receipt
+from prakerja.notifications.gateways import (
+    SLOT_WAIT,
+    DeliveryRefused,
+    DeliveryUnavailable,
+    Receipt,
+    delivery_guard,
+)
 
 
 @dataclass(frozen=True)
@@ -23,13 +29,22 @@ class SmsRequest:
 
 
 class HttpSmsGateway:
-    def __init__(self, *, url: str, api_key: str, timeout: float, sender: str):
+    name = "sms_gateway"
+
+    def __init__(self, *, url: str, api_key: str, timeout: float, sender: str, rate_per_second: int,
+                 breaker_failures: int, breaker_cooldown: float):
         self.url = url
         self.api_key = api_key
         self.timeout = timeout
         self.sender = sender
+        self.guard = delivery_guard(self.name, rate_per_second=rate_per_second, breaker_failures=breaker_failures,
+                                    breaker_cooldown=breaker_cooldown, timeout=timeout)
 
     def send(self, sms: SmsRequest) -> Receipt:
+        # One attempt per call: the outbox retries with its own, longer, backoff.
+        return self.guard.call(lambda attempt: self._send(sms), slot_wait=SLOT_WAIT)
+
+    def _send(self, sms: SmsRequest) -> Receipt:
         try:
             response = httpx.post(
                 self.url,
@@ -38,19 +53,23 @@ class HttpSmsGateway:
                 timeout=self.timeout,
             )
         except httpx.HTTPError as exc:  # connect error, timeout, broken read
-            raise DeliveryError(f"sms gateway unreachable: {type(exc).__name__}", permanent=False) from exc
+            raise DeliveryUnavailable(f"sms gateway unreachable: {type(exc).__name__}") from exc
         if response.status_code == 200:
             try:
                 return Receipt(str(response.json().get("message_id", "")))
             except ValueError:
                 return Receipt("")
         # 429 and 5xx are worth a retry; any other 4xx will fail the same way again.
-        transient = response.status_code == 429 or response.status_code >= 500
-        raise DeliveryError(f"sms gateway answered {response.status_code}", permanent=not transient)
+        if response.status_code == 429 or response.status_code >= 500:
+            raise DeliveryUnavailable(f"sms gateway answered {response.status_code}")
+        raise DeliveryRefused(f"sms gateway answered {response.status_code}")
 
 
 def get_sms_gateway() -> HttpSmsGateway:
     return HttpSmsGateway(
         url=settings.SMS_GATEWAY_URL, api_key=settings.SMS_GATEWAY_API_KEY,
         timeout=settings.SMS_GATEWAY_TIMEOUT, sender=settings.SMS_SENDER_ID,
+        rate_per_second=settings.SMS_GATEWAY_RATE_PER_SECOND,
+        breaker_failures=settings.SMS_GATEWAY_BREAKER_FAILURES,
+        breaker_cooldown=settings.SMS_GATEWAY_BREAKER_COOLDOWN,
     )

@@ -12,8 +12,7 @@ from datetime import date, timedelta
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.services import user_set_full_name
@@ -25,18 +24,18 @@ from prakerja.civil.gateway import (
     VerifyRequest,
     get_civil_registry,
 )
+from prakerja.core.claims import stepped
 from prakerja.core.ratelimit import Limit, consume_all
 from prakerja.regions.selectors import regency_code_exists
 from prakerja.registry import crypto
 from prakerja.registry.errors import RegistryError, retry_time
-from prakerja.registry.models import HOLDING_STATUSES, IdentityStatus, Profile
+from prakerja.registry.models import HOLDING_STATUSES, IDENTITY_CHECKS, IdentityStatus, Profile
 from prakerja.registry.nik import NumberError, mask, parse_nik, validate_kk
 from prakerja.registry.selectors import birth_date_of
 from prakerja.registry.services.progress import profile_for_update, profile_refresh_completion
 from prakerja.registry.signals import identity_rejected
 
 log = structlog.get_logger(__name__)
-LEASE = timedelta(minutes=2)
 # Re-check a pending identity after 1, 5, 15, 60 minutes, then hourly.
 RECHECK_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60)]
 
@@ -64,7 +63,7 @@ def _submit_limits(user, client: str | None) -> list[tuple[Limit, str | None]]:
             (Limit("identity-client", settings.IDENTITY_SUBMITS_PER_CLIENT_PER_HOUR, 3600), client)]
 
 
-def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str,
+def identity_submit(*, actor, nik: str, kk: str, birth_date: date, full_name: str,
                     client: str | None = None) -> Profile:
     """Save the identity step and ask the civil registry at once.
 
@@ -78,15 +77,18 @@ def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str
     budget that all registrants share.
     """
     info, kk = _check_numbers(nik=nik, kk=kk, birth_date=birth_date)
-    if (exceeded := consume_all(_submit_limits(user, client))) is not None:
+    if (exceeded := consume_all(_submit_limits(actor, client))) is not None:
         raise RegistryError("identity_too_many", _("You have tried too many times. Try again after %(time)s WIB.")
                             % {"time": retry_time(exceeded.retry_at)}, "nik")
     index = crypto.blind_index("nik", info.nik)
     taken = RegistryError("nik_taken", _("This NIK is already registered to another account. One NIK can have "
                                          "only one account; if this is your NIK, file a complaint."), "nik")
     try:
+        # Outermost on purpose: the entry is committed before the registry is
+        # called, so a slow registry never holds this row's lock (and a
+        # caller's transaction could not see the call's outcome anyway).
         with transaction.atomic(durable=True):
-            profile = profile_for_update(user)
+            profile = profile_for_update(actor)
             if profile.identity_status == IdentityStatus.VERIFIED:
                 raise RegistryError("identity_verified", _("Your identity is already verified."))
             if profile.identity_status == IdentityStatus.CHECKING:
@@ -94,7 +96,7 @@ def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str
             holders = Profile.objects.filter(nik_index=index, identity_status__in=HOLDING_STATUSES)
             if holders.exclude(pk=profile.pk).exists():
                 raise taken
-            user_set_full_name(user=user, full_name=full_name)
+            user_set_full_name(user=actor, full_name=full_name)
             now = timezone.now()
             profile.nik_encrypted = crypto.encrypt(info.nik)
             profile.nik_index = index
@@ -119,9 +121,6 @@ def identity_submit(*, user, nik: str, kk: str, birth_date: date, full_name: str
     return profile
 
 
-def _claimable(now) -> Q:
-    return (Q(identity_status=IdentityStatus.PENDING, identity_next_check_at__lte=now)
-            | Q(identity_status=IdentityStatus.CHECKING, identity_lease_until__lt=now))
 
 
 def identity_check(*, profile_id: int) -> str | None:
@@ -130,37 +129,30 @@ def identity_check(*, profile_id: int) -> str | None:
     Safe to run twice and concurrently: only the caller whose UPDATE claims
     the row calls out.
     """
-    now = timezone.now()
-    claimed = Profile.objects.filter(_claimable(now), pk=profile_id).update(
-        identity_status=IdentityStatus.CHECKING, identity_lease_until=now + LEASE,
-        identity_check_attempts=F("identity_check_attempts") + 1)
-    if not claimed:
+    if not IDENTITY_CHECKS.claim(profile_id):
         return None
     profile = Profile.objects.select_related("user").get(pk=profile_id)
     request = VerifyRequest(nik=crypto.decrypt(profile.nik_encrypted), kk=crypto.decrypt(profile.kk_encrypted),
                             name=profile.user.full_name, birth_date=birth_date_of(profile))
-    mine = Profile.objects.filter(pk=profile_id, identity_status=IdentityStatus.CHECKING,
-                                  identity_check_attempts=profile.identity_check_attempts)
+    attempt = profile.identity_check_attempts
     try:
         result = get_civil_registry().verify(request)
     except (CivilRegistryUnavailable, CivilRegistryError) as exc:
         # A misconfigured key (CivilRegistryError) is the operators' problem,
         # not the registrant's: keep the entry pending and keep retrying.
-        attempt = profile.identity_check_attempts
-        delay = RECHECK_DELAYS[min(attempt - 1, len(RECHECK_DELAYS) - 1)]
-        mine.update(identity_status=IdentityStatus.PENDING, identity_lease_until=None,
-                    identity_next_check_at=timezone.now() + delay)
+        delay = stepped(attempt, RECHECK_DELAYS)
+        IDENTITY_CHECKS.retry(profile_id, attempt, delay=delay)
         log.warning("identity_check_deferred", profile=str(profile.public_id), error=type(exc).__name__,
                     attempt=attempt, retry_in=delay.total_seconds())
         return IdentityStatus.PENDING
     status = IdentityStatus.VERIFIED if result.matched else IdentityStatus.REJECTED
     with transaction.atomic():
-        updated = mine.update(identity_status=status, identity_reasons=[str(r) for r in result.reasons],
-                              identity_checked_at=timezone.now(), identity_lease_until=None,
-                              identity_next_check_at=None)
+        updated = IDENTITY_CHECKS.finish(profile_id, attempt, status=status, identity_next_check_at=None,
+                                identity_reasons=[str(r) for r in result.reasons],
+                                identity_checked_at=timezone.now())
         if updated and status == IdentityStatus.VERIFIED:
             profile_refresh_completion(profile_id=profile_id)
-            if profile.identity_check_attempts > 1:
+            if attempt > 1:
                 _notify(profile, "identity_verified")
         elif updated:
             _reject(profile, result.reasons)
@@ -175,11 +167,14 @@ def _reject(profile: Profile, reasons) -> None:
     is withdrawn with the reason, and the person is told by inbox and email.
     """
     was_complete = Profile.objects.filter(pk=profile.pk, completed_at__isnull=False).update(completed_at=None)
-    reason = _("The civil registry did not match your data: %(reasons)s.") % {
-        "reasons": ", ".join(str(REASON_MESSAGES[Reason(r)]) for r in reasons if r in Reason._value2member_map_)
-        or _("no match")}
+    # Stored as text for the person (the withdrawn application's reason): in
+    # their language, whatever language this worker or request has active.
+    with translation.override(profile.user.language or settings.LANGUAGE_CODE):
+        reason = str(_("The civil registry did not match your data: %(reasons)s.") % {
+            "reasons": ", ".join(str(REASON_MESSAGES[Reason(r)]) for r in reasons if r in Reason._value2member_map_)
+            or _("no match")})
     withdrawn = sum(count or 0 for _receiver, count in
-                    identity_rejected.send(sender=Profile, user=profile.user, reason=str(reason)))
+                    identity_rejected.send(sender=Profile, user=profile.user, reason=reason))
     if profile.identity_check_attempts > 1 or was_complete or withdrawn:
         _notify(profile, "identity_rejected", withdrawn=bool(withdrawn))
 
@@ -191,7 +186,3 @@ def _notify(profile: Profile, template: str, **context) -> None:
     notification_send(template=template, key=f"{template}:{profile.identity_submitted_at.isoformat()}",
                       channels=["inbox", "email"], user=profile.user, context=context)
 
-
-def identities_due(*, limit: int = 500) -> list[int]:
-    return list(Profile.objects.filter(_claimable(timezone.now()))
-                .order_by("identity_next_check_at").values_list("pk", flat=True)[:limit])

@@ -7,6 +7,7 @@ browser is gone. The score is stored, never shown, and decides nothing.
 """
 
 import random
+from dataclasses import dataclass
 
 import structlog
 from django.db import IntegrityError, transaction
@@ -40,9 +41,9 @@ def _draw(count: int) -> list[int]:
     return chosen
 
 
-def test_start(*, user) -> TestAttempt:
+def test_start(*, actor) -> TestAttempt:
     """Start the test (or return the running one). A finished test is never restarted."""
-    existing = TestAttempt.objects.filter(user=user).first()
+    existing = TestAttempt.objects.filter(user=actor).first()
     if existing is not None:
         if existing.submitted_at is not None:
             raise RegistryError("test_done", _("You have already taken the test. It cannot be taken again."))
@@ -50,27 +51,32 @@ def test_start(*, user) -> TestAttempt:
     programme = active_programme()
     now = timezone.now()
     try:
-        with transaction.atomic(durable=True):
-            profile_for_update(user)
+        with transaction.atomic():
+            profile_for_update(actor)
             attempt = TestAttempt.objects.create(
-                user=user, question_ids=_draw(programme.test_question_count), started_at=now,
+                user=actor, question_ids=_draw(programme.test_question_count), started_at=now,
                 deadline=now + timezone.timedelta(seconds=programme.test_duration_seconds))
             from prakerja.registry.tasks import autosubmit_test
 
             transaction.on_commit(lambda: autosubmit_test.schedule((attempt.pk,), eta=attempt.deadline))
     except IntegrityError:  # a double click started it in another request
-        return TestAttempt.objects.get(user=user)
+        return TestAttempt.objects.get(user=actor)
     return attempt
 
 
-def test_answer(*, user, question_id: int, choice_index: int) -> TestAttempt:
-    with transaction.atomic(durable=True):
-        attempt = TestAttempt.objects.select_for_update().filter(user=user).first()
+def test_answer(*, actor, question_id: int, choice_index: int) -> TestAttempt:
+    """Record (or change) one answer. After the deadline the test is submitted as it stands."""
+    attempt = TestAttempt.objects.filter(user=actor).first()
+    if attempt is not None and attempt.submitted_at is None and timezone.now() >= attempt.deadline:
+        test_submit(attempt_id=attempt.pk, auto=True)
+        raise RegistryError("test_time_up", _("Time is up. Your answers so far have been submitted."))
+    with transaction.atomic():
+        attempt = TestAttempt.objects.select_for_update().filter(user=actor).first()
         if attempt is None:
             raise RegistryError("test_not_started", _("Start the test first."))
         if attempt.submitted_at is not None:
             raise RegistryError("test_done", _("You have already taken the test. It cannot be taken again."))
-        if timezone.now() >= attempt.deadline:
+        if timezone.now() >= attempt.deadline:  # the deadline passed since the check above
             raise RegistryError("test_time_up", _("Time is up. Your answers so far have been submitted."))
         question = Question.objects.filter(pk=question_id).first()
         if question_id not in attempt.question_ids or question is None:
@@ -95,7 +101,7 @@ def _score(attempt: TestAttempt) -> int:
 
 def test_submit(*, attempt_id: int, auto: bool = False) -> bool:
     """Finish the test with the answers given so far; True if this call finished it."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         attempt = TestAttempt.objects.select_for_update().select_related("user").get(pk=attempt_id)
         if attempt.submitted_at is not None:
             return False
@@ -113,6 +119,40 @@ def test_submit(*, attempt_id: int, auto: bool = False) -> bool:
     return True
 
 
-def overdue_tests(*, limit: int = 500) -> list[int]:
-    return list(TestAttempt.objects.filter(submitted_at__isnull=True, deadline__lte=timezone.now())
-                .values_list("pk", flat=True)[:limit])
+@dataclass(frozen=True)
+class TestState:
+    """Where a person is in the test, for the page (REG-7: one question per screen)."""
+
+    __test__ = False  # not a pytest test class
+
+    attempt: TestAttempt | None
+    question: Question | None = None  # the next unanswered one; None once the test is over
+    number: int = 0
+    total: int = 0
+    seconds_left: int = 0
+    finished_now: bool = False  # this call submitted the last answer
+
+
+def test_continue(*, actor) -> TestState:
+    """The next question, submitting the test first if time ran out or nothing is left.
+
+    The server owns the clock: a browser that comes back after the deadline
+    finds the test submitted with the answers given so far.
+    """
+    attempt = TestAttempt.objects.filter(user=actor).first()
+    if attempt is None or attempt.submitted_at is not None:
+        return TestState(attempt)
+    if timezone.now() >= attempt.deadline:
+        test_submit(attempt_id=attempt.pk, auto=True)
+        attempt.refresh_from_db()
+        return TestState(attempt)
+    answered = set(attempt.answers.values_list("question_id", flat=True))
+    remaining = [pk for pk in attempt.question_ids if pk not in answered]
+    if not remaining:
+        test_submit(attempt_id=attempt.pk)
+        attempt.refresh_from_db()
+        return TestState(attempt, finished_now=True)
+    return TestState(attempt, question=Question.objects.get(pk=remaining[0]), number=len(answered) + 1,
+                     total=len(attempt.question_ids),
+                     seconds_left=max(0, int((attempt.deadline - timezone.now()).total_seconds())))
+

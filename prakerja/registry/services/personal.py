@@ -11,7 +11,7 @@ from prakerja.registry.photos import delete_photo, process_photo, store_photo
 from prakerja.registry.services.progress import profile_for_update, profile_refresh_completion
 
 
-def personal_data_save(*, user, ktp_address: str, domicile_regency, domicile_street: str, education: str,
+def personal_data_save(*, actor, ktp_address: str, domicile_regency, domicile_street: str, education: str,
                        employment_status: str, ktp_photo=None, selfie=None):
     """Save the personal data step. New photos are decoded and re-encoded first,
     so a bad file changes nothing; a photo not sent again is kept."""
@@ -19,15 +19,15 @@ def personal_data_save(*, user, ktp_address: str, domicile_regency, domicile_str
         # Each save with photos costs a decode of up to 100 MiB (photos.py):
         # counted per account, refused or not.
         limit = Limit("photo-uploads-account", settings.PHOTO_UPLOADS_PER_ACCOUNT_PER_HOUR, 3600)
-        if (exceeded := consume(limit, str(user.public_id))) is not None:
+        if (exceeded := consume(limit, str(actor.public_id))) is not None:
             raise RegistryError("photo_uploads_throttled", _("Too many photo uploads. Try again after %(time)s WIB.")
                                 % {"time": retry_time(exceeded.retry_at)})
     photos = {}
     for field, upload in (("ktp_photo", ktp_photo), ("selfie", selfie)):
         if upload is not None:
             photos[field] = process_photo(upload, field=field)
-    with transaction.atomic(durable=True):
-        profile = profile_for_update(user)
+    with transaction.atomic():
+        profile = profile_for_update(actor)
         for field in ("ktp_photo", "selfie"):
             if field not in photos and not getattr(profile, field):
                 raise RegistryError(f"{field}_required", _("This photo is required."), field)

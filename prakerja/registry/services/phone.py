@@ -49,12 +49,12 @@ def _locked(verification: PhoneVerification, now) -> RegistryError | None:
     return None
 
 
-def _send_limits(user, client: str | None) -> list[tuple[Limit, str | None]]:
-    return [(Limit("otp-account", settings.OTP_SENDS_PER_ACCOUNT_PER_DAY, 86400), str(user.public_id)),
+def _send_limits(actor, client: str | None) -> list[tuple[Limit, str | None]]:
+    return [(Limit("otp-account", settings.OTP_SENDS_PER_ACCOUNT_PER_DAY, 86400), str(actor.public_id)),
             (Limit("otp-client", settings.OTP_SENDS_PER_CLIENT_PER_HOUR, 3600), client)]
 
 
-def phone_send_code(*, user, phone: str, client: str | None = None) -> PhoneVerification:
+def phone_send_code(*, actor, phone: str, client: str | None = None) -> PhoneVerification:
     """Send a code to ``phone`` (a new number, or again to the same one).
 
     Besides the per-number resend rules, sends are capped per account across
@@ -64,46 +64,66 @@ def phone_send_code(*, user, phone: str, client: str | None = None) -> PhoneVeri
     phone = normalise_phone(phone)
     now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
+    # Outermost on purpose: a lock set by the last allowed resend is refused
+    # after this transaction commits, so the refusal cannot roll the lock back.
     with transaction.atomic(durable=True):
-        profile = profile_for_update(user)
+        profile = profile_for_update(actor)
         if profile.phone_verified_at and profile.phone == phone:
             raise RegistryError("phone_done", _("This number is already verified."), "phone")
         if Profile.objects.filter(phone=phone, phone_verified_at__isnull=False).exclude(pk=profile.pk).exists():
             raise RegistryError("phone_taken", _("This number is already used by another account."), "phone")
         verification = (PhoneVerification.objects.select_for_update()
-                        .filter(user=user, phone=phone, verified_at__isnull=True).order_by("-created_at").first())
-        if verification is not None:
-            if (locked := _locked(verification, now)) is not None:
-                raise locked
-            wait = verification.last_sent_at + settings.OTP_RESEND_AFTER - now
-            if wait.total_seconds() > 0:
-                raise RegistryError("otp_wait", _("Wait %(n)d seconds before asking for a new code.")
-                                    % {"n": int(wait.total_seconds()) + 1}, "phone")
-            if verification.sends >= settings.OTP_MAX_SENDS:
-                verification.locked_until = now + settings.OTP_LOCK
-                verification.sends = 0
-                verification.save(update_fields=["locked_until", "sends"])
-                raise _locked(verification, now)
-            verification.sends += 1
-            verification.wrong_attempts = 0
-            verification.locked_until = None
-        else:
-            verification = PhoneVerification(user=user, phone=phone, sends=1)
-        if (exceeded := consume_all(_send_limits(user, client))) is not None:
-            raise RegistryError("otp_too_many", _("Too many codes were requested. Try again after %(time)s WIB.")
-                                % {"time": retry_time(exceeded.retry_at)}, "phone")
-        verification.last_sent_at = now
-        verification.expires_at = now + settings.OTP_LIFETIME
-        verification.code_hash = ""
-        verification.save()
-        verification.code_hash = _hash(verification.public_id, code)
-        verification.save(update_fields=["code_hash"])
-        notification_send(template="phone_otp", key=f"otp:{verification.public_id}:{verification.sends}",
-                          channels=["sms"], user=user, phone=phone, context={"code": code}, sensitive=True)
+                        .filter(user=actor, phone=phone, verified_at__isnull=True).order_by("-created_at").first())
+        lock = _resend_lock(verification, now) if verification is not None else None
+        if lock is None:
+            verification = _send(actor=actor, phone=phone, verification=verification, code=code, now=now,
+                                 client=client)
+    if lock is not None:
+        raise lock
     return verification
 
 
-def phone_verify(*, user, code: str, phone: str | None = None) -> Profile:
+def _resend_lock(verification: PhoneVerification, now) -> RegistryError | None:
+    """Refuse a resend that comes too soon or too often; the last allowed one sets the lock."""
+    if (locked := _locked(verification, now)) is not None:
+        raise locked
+    wait = verification.last_sent_at + settings.OTP_RESEND_AFTER - now
+    if wait.total_seconds() > 0:
+        raise RegistryError("otp_wait", _("Wait %(n)d seconds before asking for a new code.")
+                            % {"n": int(wait.total_seconds()) + 1}, "phone")
+    if verification.sends >= settings.OTP_MAX_SENDS:
+        verification.locked_until = now + settings.OTP_LOCK
+        verification.sends = 0
+        verification.save(update_fields=["locked_until", "sends"])
+        return _locked(verification, now)
+    return None
+
+
+def _send(*, actor, phone: str, verification: PhoneVerification | None, code: str, now, client) -> PhoneVerification:
+    if verification is not None:
+        verification.sends += 1
+        verification.wrong_attempts = 0
+        verification.locked_until = None
+    else:
+        verification = PhoneVerification(user=actor, phone=phone, sends=1)
+    if (exceeded := consume_all(_send_limits(actor, client))) is not None:
+        raise RegistryError("otp_too_many", _("Too many codes were requested. Try again after %(time)s WIB.")
+                            % {"time": retry_time(exceeded.retry_at)}, "phone")
+    verification.last_sent_at = now
+    verification.expires_at = now + settings.OTP_LIFETIME
+    verification.code_hash = _hash(verification.public_id, code)  # public_id is set before the first save
+    if verification.pk is None:
+        verification.save()
+    else:
+        verification.save(update_fields=["sends", "wrong_attempts", "locked_until", "last_sent_at", "expires_at",
+                                         "code_hash"])
+    # One message per send: ``sends`` starts again at 1 after a lock, so it cannot key the message.
+    notification_send(template="phone_otp", key=f"otp:{verification.public_id}:{now.isoformat()}",
+                      channels=["sms"], user=actor, phone=phone, context={"code": code}, sensitive=True)
+    return verification
+
+
+def phone_verify(*, actor, code: str, phone: str | None = None) -> Profile:
     """Check ``code`` against the number it was sent to.
 
     ``phone`` is the number the page said the code went to; without it, the
@@ -112,10 +132,12 @@ def phone_verify(*, user, code: str, phone: str | None = None) -> Profile:
     """
     now = timezone.now()
     code = (code or "").strip()
-    wrong = None  # raised after the commit: a wrong attempt must be counted
+    # Outermost on purpose: a wrong code is counted, committed, then refused;
+    # inside a caller's transaction the refusal would roll the count back.
+    wrong = None
     with transaction.atomic(durable=True):
-        profile = profile_for_update(user)
-        rows = PhoneVerification.objects.select_for_update().filter(user=user, verified_at__isnull=True)
+        profile = profile_for_update(actor)
+        rows = PhoneVerification.objects.select_for_update().filter(user=actor, verified_at__isnull=True)
         if phone:
             try:
                 rows = rows.filter(phone=normalise_phone(phone))

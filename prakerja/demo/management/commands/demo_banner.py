@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from prakerja.accounts.management.commands.load_demo import (
+from prakerja.demo.management.commands.load_demo import (
     APPLICANT,
     DEMO_PASSWORD,
     OPERATOR,

@@ -1,13 +1,18 @@
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from prakerja.accounts.models import User
 from prakerja.accounts.services import operator_create
 from prakerja.audit.services import SYSTEM
+from prakerja.waves.models import Wave
+from prakerja.waves.services import wave_save
 
 DEMO_PASSWORD = "Prakerja-Demo-2026"
 # A fixed TOTP secret for the demo operator only, so a demo can sign in to
@@ -50,13 +55,6 @@ class Command(BaseCommand):
     @staticmethod
     def _demo_wave(operator):
         """An open wave for every province, so a demo can join one."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from prakerja.waves.models import Wave
-        from prakerja.waves.services import wave_save
-
         now = timezone.now()
         if Wave.objects.filter(closes_at__gt=now).exists():
             return

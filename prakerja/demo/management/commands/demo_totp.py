@@ -4,7 +4,7 @@ from allauth.mfa import app_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.management.base import BaseCommand
 
-from prakerja.accounts.management.commands.load_demo import DEMO_TOTP_SECRET, refuse_in_production
+from prakerja.demo.management.commands.load_demo import DEMO_TOTP_SECRET, refuse_in_production
 
 
 class Command(BaseCommand):

@@ -68,10 +68,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "prakerja.web.middleware.CSPMiddleware",  # django-csp's, the policy built once
     "allauth.account.middleware.AccountMiddleware",
     "prakerja.accounts.middleware.StaffSecondFactorMiddleware",
-    "django_structlog.middlewares.RequestMiddleware",
+    "prakerja.web.middleware.RequestLogMiddleware",  # django-structlog's, one line per request
 ]
 
 ROOT_URLCONF = "prakerja.urls"
@@ -394,6 +394,9 @@ from prakerja.logging import configure_logging  # noqa: E402
 LOGGING_CONFIG = None
 configure_logging(fmt=LOG_FORMAT, level=LOG_LEVEL)
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
+# One request log line: request_finished (request, code, user agent,
+# request_id, user_id, ip). request_started only at LOG_LEVEL=DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # logging.DEBUG
 
 # --- the production guard ------------------------------------------------------------------
 SANDBOX_PORTS = {8001, 8025}  # `make run`'s sandbox: HTTP and SMTP

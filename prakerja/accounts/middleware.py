@@ -19,6 +19,10 @@ class StaffSecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.session.session_key is None:
+            # No session cookie, so no one is signed in: nothing to check,
+            # and neither the session nor the user is loaded for it.
+            return self.get_response(request)
         user = request.user
         if (user.is_authenticated and user.is_staff
                 and not request.path.startswith(_OPEN_PREFIXES)

@@ -210,3 +210,10 @@ def chromium_path():
             pytest.fail("chromium is required in CI (apt-get install chromium)")
         pytest.skip("Debian's chromium is not installed")
     return CHROMIUM
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """KTP photos and selfies in a folder of the test's own."""
+    settings.STORAGES = {**settings.STORAGES, "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}

@@ -17,7 +17,7 @@ from prakerja.notifications.models import Message
 from prakerja.notifications.services import notification_send
 from tests.accounts.operators import make_profile, perms_of, sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 EXPECTED = {
     "wave_manager": {
@@ -35,12 +35,6 @@ EXPECTED = {
         "waves.view_consentversion", "programme.view_programme", "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion", "notifications.view_message"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
 
 
 @pytest.fixture

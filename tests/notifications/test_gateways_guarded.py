@@ -12,6 +12,7 @@ from prakerja.notifications.gateways import DeliveryCircuitOpen, DeliveryRefused
 from prakerja.notifications.gateways.email import EmailRequest, send_email
 from prakerja.notifications.gateways.sms import SmsRequest, get_sms_gateway
 from prakerja.notifications.models import Message, Status
+from tests.notifications.fakes import RefusingConnection
 
 pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
@@ -157,23 +158,8 @@ def test_email_trial_failure_reopens_the_breaker(guarded, settings):
 
 
 def test_email_refused_recipient_is_permanent_and_does_not_open_the_breaker(guarded, settings, monkeypatch):
-    import smtplib
-
-    class Refusing:
-        def __init__(self, *a, **k):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_messages(self, messages):
-            raise smtplib.SMTPRecipientsRefused({"x@example.id": (550, b"no such user")})
-
     settings.EMAIL_BREAKER_FAILURES = 1
-    monkeypatch.setattr("prakerja.notifications.gateways.email.get_connection", lambda **k: Refusing())
+    monkeypatch.setattr("prakerja.notifications.gateways.email.get_connection", lambda **k: RefusingConnection())
     request = EmailRequest(to="x@example.id", subject="s", body="b")
     for _ in range(3):
         with pytest.raises(DeliveryRefused):

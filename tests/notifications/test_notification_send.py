@@ -1,6 +1,5 @@
 """NTF: stored first, sent once per key, retried with backoff, swept after a crash."""
 
-import smtplib
 from datetime import timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from django.utils import timezone
 from prakerja.notifications import services
 from prakerja.notifications.gateways import DeliveryError
 from prakerja.notifications.models import Message, Status
+from tests.notifications.fakes import RefusingConnection
 
 pytestmark = pytest.mark.django_db
 
@@ -100,20 +100,7 @@ def test_gives_up_after_max_attempts(applicant, settings, monkeypatch, django_ca
 
 
 def test_refused_recipient_fails_at_once(applicant, monkeypatch, django_capture_on_commit_callbacks):
-    class Refusing:
-        def __init__(self, *a, **k):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_messages(self, messages):
-            raise smtplib.SMTPRecipientsRefused({"x@example.id": (550, b"no such user")})
-
-    monkeypatch.setattr("prakerja.notifications.gateways.email.get_connection", Refusing)
+    monkeypatch.setattr("prakerja.notifications.gateways.email.get_connection", RefusingConnection)
     send_welcome(applicant, django_capture_on_commit_callbacks, channels=["email"])
     message = Message.objects.get()
     assert message.status == Status.FAILED and message.attempts == 1

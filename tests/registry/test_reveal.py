@@ -8,14 +8,8 @@ from django.urls import reverse
 from prakerja.audit.models import AuditEntry
 from tests.accounts.operators import make_profile, sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 REASON = "complaint CMP-1234: NIK rejected"
-
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
 
 
 @pytest.fixture

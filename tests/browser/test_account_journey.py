@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "rina@example.id"
@@ -32,8 +33,8 @@ def test_signup_confirm_login_dashboard_logout(page, live_server, sandbox_mail, 
     page.get_by_label("Kata Sandi", exact=True).fill(PASSWORD)
     page.get_by_label("Ulangi Kata Sandi").fill("Sandi-Lain-2026")
     page.get_by_role("button", name="Daftar").click()
-    assert page.locator(".errorlist").first.is_visible()
-    assert page.get_by_text("Centang pernyataan ini untuk melanjutkan.").is_visible()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    expect(page.get_by_text("Centang pernyataan ini untuk melanjutkan.")).to_be_visible()
     shot(page, "signup-errors-id")
 
     page.get_by_label("Kata Sandi", exact=True).fill(PASSWORD)
@@ -60,11 +61,11 @@ def test_signup_confirm_login_dashboard_logout(page, live_server, sandbox_mail, 
     assert session["expires"] - time.time() > 29 * 24 * 3600  # "Ingat Saya": 30 days
 
     page.locator("a.bell").click()
-    assert page.get_by_text("Selamat datang di Prakerja").is_visible()
+    expect(page.get_by_text("Selamat datang di Prakerja")).to_be_visible()
 
     page.select_option("#language", "en")
     page.get_by_role("button", name="Ubah").click()
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     shot(page, "inbox-en")
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{live_server.url}/dashboard/")
@@ -77,7 +78,7 @@ def test_login_without_remember_me_is_a_browser_session(page, live_server, make_
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Kata Sandi", exact=True).fill("salah")
     page.get_by_role("button", name="Masuk").click()
-    assert page.get_by_text("kata sandi yang anda masukkan tidak benar").is_visible()
+    expect(page.get_by_text("kata sandi yang anda masukkan tidak benar")).to_be_visible()
     page.get_by_label("Kata Sandi", exact=True).fill("Sandi-Rahasia-2026")
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url("**/dashboard/")

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 from PIL import Image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,16 +45,16 @@ def test_registration_steps_on_the_sandbox(page, live_server, sandbox_mail, sett
     page.get_by_label("Nomor Kartu Keluarga (KK)").fill("3273010108160001")
     page.get_by_label("Tanggal Lahir").fill("1995-03-12")
     page.get_by_role("button", name="Berikutnya").click()
-    assert page.get_by_text("NIK hanya boleh berisi angka.").is_visible()
+    expect(page.get_by_text("NIK hanya boleh berisi angka.")).to_be_visible()
     page.get_by_label("NIK").fill("3273015203950001")
     page.get_by_label("Tanggal Lahir").fill("1995-03-13")
     page.get_by_role("button", name="Berikutnya").click()
-    assert page.get_by_text("Tanggal lahir tidak sesuai dengan NIK").is_visible()
+    expect(page.get_by_text("Tanggal lahir tidak sesuai dengan NIK")).to_be_visible()
     page.get_by_label("Nomor Kartu Keluarga (KK)").fill("3273010108160009")  # Dukcapil will disagree
     page.get_by_label("Tanggal Lahir").fill("1995-03-12")
     page.get_by_role("button", name="Berikutnya").click()
-    assert page.get_by_text("NIK dan KK tidak sesuai").is_visible()
-    assert page.get_by_text("1500537").is_visible()
+    expect(page.get_by_text("NIK dan KK tidak sesuai")).to_be_visible()
+    expect(page.get_by_text("1500537")).to_be_visible()
     shot(page, "identity-rejected-id")
     page.get_by_label("Nomor Kartu Keluarga (KK)").fill("3273010108160001")
     page.get_by_role("button", name="Berikutnya").click()
@@ -70,7 +71,7 @@ def test_registration_steps_on_the_sandbox(page, live_server, sandbox_mail, sett
     page.get_by_label("Foto KTP").set_input_files(str(fake))
     page.get_by_label(re.compile("Foto selfie")).set_input_files(jpeg_file(tmp_path, "selfie.jpg"))
     page.get_by_role("button", name="Berikutnya").click()
-    assert page.get_by_text("Berkas ini bukan foto JPEG atau PNG.").is_visible()
+    expect(page.get_by_text("Berkas ini bukan foto JPEG atau PNG.")).to_be_visible()
     page.get_by_label("Foto KTP").set_input_files(jpeg_file(tmp_path, "ktp2.jpg"))
     page.get_by_label(re.compile("Foto selfie")).set_input_files(jpeg_file(tmp_path, "selfie2.jpg"))
     page.get_by_role("button", name="Berikutnya").click()
@@ -82,16 +83,16 @@ def test_registration_steps_on_the_sandbox(page, live_server, sandbox_mail, sett
     code = re.search(r"\b(\d{6})\b", wait_for_sms(sandbox_mail, "+6281298765432")).group(1)
     page.get_by_label("Kode OTP 6 angka dari SMS").fill(f"{(int(code) + 1) % 10**6:06d}")
     page.get_by_role("button", name="Verifikasi").click()
-    assert page.get_by_text("Kode salah. Sisa 2 kali percobaan.").is_visible()
+    expect(page.get_by_text("Kode salah. Sisa 2 kali percobaan.")).to_be_visible()
     shot(page, "phone-wrong-code-id")
     page.get_by_label("Kode OTP 6 angka dari SMS").fill(code)
     page.get_by_role("button", name="Verifikasi").click()
     page.wait_for_url("**/registration/statement/")
 
     # REG-6.
-    assert page.get_by_role("heading", name="Pernyataan Pendaftar").is_visible()
+    expect(page.get_by_role("heading", name="Pernyataan Pendaftar")).to_be_visible()
     page.get_by_role("button", name="Saya Setuju").click()
-    assert page.get_by_text("Centang pernyataan ini untuk melanjutkan.").is_visible()
+    expect(page.get_by_text("Centang pernyataan ini untuk melanjutkan.")).to_be_visible()
     page.locator("#id_agree").check()
     page.get_by_role("button", name="Saya Setuju").click()
     page.wait_for_url("**/registration/test/")
@@ -102,12 +103,13 @@ def test_registration_steps_on_the_sandbox(page, live_server, sandbox_mail, sett
     for _ in range(30):
         if "/dashboard/" in page.url:
             break
-        assert page.locator("[data-countdown]").is_visible()
+        expect(page.locator("[data-countdown]")).to_be_visible()
         page.locator("input[type=radio]").first.check()
-        page.get_by_role("button", name="Berikutnya").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Berikutnya").click()
     page.wait_for_url("**/dashboard/")
-    assert page.get_by_text("Profil kamu sudah lengkap.").is_visible()
+    expect(page.get_by_text("Profil kamu sudah lengkap.")).to_be_visible()
     shot(page, "dashboard-complete-id")
     page.select_option("#language", "en")
     page.get_by_role("button", name="Ubah").click()
-    assert page.get_by_text("Your profile is complete.").is_visible()
+    expect(page.get_by_text("Your profile is complete.")).to_be_visible()

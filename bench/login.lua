@@ -32,7 +32,11 @@ end
 request = function()
   counter = counter + 1
   local u = users[(counter % #users) + 1]
+  -- Each registrant signs in from an address of their own, as many people
+  -- behind the load balancer would (the server trusts one proxy hop).
+  local n = (counter % #users) + 1
   local headers = {
+    ["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256),
     ["Cookie"] = "csrftoken=" .. u.csrf,
     ["X-CSRFToken"] = u.csrf,
     ["Content-Type"] = "application/x-www-form-urlencoded",

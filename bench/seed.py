@@ -63,7 +63,7 @@ def main(count: int, out_path: str, logins_path: str) -> None:
     rows, cached, lines, logins = [], {}, [], []
     for user in users:
         store = SessionStore(session_key=get_random_string(32, VALID_KEY_CHARS))
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
         rows.append(Session(session_key=store.session_key, session_data=store.encode(data),
                             expire_date=now + timedelta(seconds=age)))

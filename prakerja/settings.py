@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "prakerja.web.middleware.RequestLogMiddleware",  # django-structlog's, one line per request
 ]
 
+MESSAGE_STORAGE = "prakerja.web.messages.LazyFallbackStorage"
 ROOT_URLCONF = "prakerja.urls"
 WSGI_APPLICATION = "prakerja.wsgi.application"
 
@@ -99,7 +100,13 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        # A health check is a round trip before each request's first query,
+        # about 5% of a signed-in page's CPU (make bench). Without it, a
+        # connection broken by a database restart fails one request and is
+        # then replaced; DB_HEALTH_CHECKS=true trades the round trip for
+        # that request (docs/operations.md).
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                         conn_health_checks=env_bool("DB_HEALTH_CHECKS", default=False))
     }
 else:
     DATABASES = {
@@ -168,13 +175,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's, loading the signed-in user without the ORM's compiler
+# (prakerja/accounts/backends.py says why not Django's ModelBackend beside it).
+AUTHENTICATION_BACKENDS = ["prakerja.accounts.backends.AuthenticationBackend"]
+# Django picks the verifier by algorithm name, the last listed winning: a second
+# "argon2" entry here would verify every hash outside the gate (hashers.py).
+# Ours verifies Argon2 hashes of any parameters and upgrades them on login.
 PASSWORD_HASHERS = [
     "prakerja.accounts.hashers.OwaspArgon2PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,6 +9,7 @@ it saw); anything further left was written by the client and is ignored.
 with the client address and overwrite whatever the client sent.
 """
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.conf import settings
 UNKNOWN = "0.0.0.0"  # noqa: S104  # nosec B104
 
 
+@functools.lru_cache(maxsize=4096)  # a busy server sees the same few thousand addresses
 def _clean(value: str | None) -> str | None:
     if not value:
         return None

@@ -66,11 +66,12 @@ def main() -> None:
     # non-interactive shell inherits SIGINT as ignored and would never stop.
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(f"SANDBOX READY http={http_port} smtp={smtp.port}", flush=True)
-    print(f"Sandbox: outbox http://{args.host}:{http_port}/outbox, SMTP {args.host}:{smtp.port}", flush=True)
-    print(f"Sandbox: Dukcapil http://{args.host}:{http_port}/dukcapil/verify, {Person.objects.count()} residents "
-          f"(demo identities at http://{args.host}:{http_port}/)", flush=True)
     try:
+        # Inside the try: a signal may arrive as soon as READY is read.
+        print(f"SANDBOX READY http={http_port} smtp={smtp.port}", flush=True)
+        print(f"Sandbox: outbox http://{args.host}:{http_port}/outbox, SMTP {args.host}:{smtp.port}", flush=True)
+        print(f"Sandbox: Dukcapil http://{args.host}:{http_port}/dukcapil/verify, {Person.objects.count()} "
+              f"residents (demo identities at http://{args.host}:{http_port}/)", flush=True)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -173,6 +173,16 @@ class RequestLogMiddleware(RequestMiddleware):
                         "user_agent": request.META.get("HTTP_USER_AGENT")})
         return None
 
+    @staticmethod
+    def bind_user_id(request) -> None:
+        # No session cookie, no one signed in: django-structlog would build
+        # the anonymous user (a session lookup) only to log its id, None.
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is None and not hasattr(request, "_cached_user"):
+            structlog.contextvars.bind_contextvars(user_id=None)
+            return
+        RequestMiddleware.bind_user_id(request)
+
     def handle_response(self, request, response):
         if (hasattr(request, "_raised_exception") or response.streaming
                 or _enabled(self._log_level_for_status_code(response.status_code))):

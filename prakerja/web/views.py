@@ -50,4 +50,8 @@ def set_language(request):
 
 
 def hello(request):
+    """bench/: the stack with no work behind it. It says whether the session signed someone in, so
+    the bench can check that its logged-in scenario really is (a stale session would be anonymous)."""
+    if request.session.session_key is not None and request.user.is_authenticated:
+        return HttpResponse("Hello, signed in")
     return HttpResponse("Hello, world")

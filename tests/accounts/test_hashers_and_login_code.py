@@ -10,16 +10,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_first_hasher_is_argon2id_at_owasp_minimum(settings):
-    from django.conf import settings as real
+    from django.contrib.auth.hashers import Argon2PasswordHasher, check_password
 
-    settings.PASSWORD_HASHERS = real.PASSWORD_HASHERS  # the conftest swaps in MD5 for speed
-    settings.PASSWORD_HASHERS = [
-        "prakerja.accounts.hashers.OwaspArgon2PasswordHasher",
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-    ]
+    import prakerja.settings as project
+    from prakerja.accounts.hashers import OwaspArgon2PasswordHasher
+
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS  # the conftest swaps in MD5 for speed
     encoded = make_password("Sandi-Rahasia-2026")
     assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
-    assert identify_hasher(encoded).algorithm == "argon2"
+    # The gated hasher verifies every Argon2 hash, not Django's of the same name.
+    assert type(identify_hasher(encoded)) is OwaspArgon2PasswordHasher
+    older = Argon2PasswordHasher().encode("Sandi-Rahasia-2026", Argon2PasswordHasher().salt())
+    assert type(identify_hasher(older)) is OwaspArgon2PasswordHasher
+    upgraded = []
+    assert check_password("Sandi-Rahasia-2026", older, setter=upgraded.append)
+    assert upgraded == ["Sandi-Rahasia-2026"]  # Django's default parameters are upgraded at login
 
 
 def test_settings_name_the_owasp_hasher_first():

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "prakerja.civil",
     "prakerja.registry",
     "prakerja.waves",
+    "prakerja.selection",
     "prakerja.web",
     "prakerja.demo",
     "django.contrib.admin",

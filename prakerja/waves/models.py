@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 import uuid
 
 from django.conf import settings
@@ -28,8 +30,14 @@ class Wave(models.Model):
     eligible_provinces = models.ManyToManyField("regions.Province", blank=True, related_name="+",
                                                 verbose_name=_("eligible provinces"))
     closed_at = models.DateTimeField(null=True, blank=True)  # when the closing sweep ran
-    # SEL-4: the hash of the draw seed, published before the wave closes.
+    # SEL-4: a random seed made with the wave; its SHA-256 is published at
+    # once, the seed itself (kept encrypted) only after the selection ran.
     seed_commitment = models.CharField(max_length=64, blank=True)
+    seed_encrypted = models.TextField(blank=True, default="")
+    seed = models.CharField(max_length=64, blank=True, default="")  # empty until revealed
+    seed_revealed_at = models.DateTimeField(null=True, blank=True)
+    # WAV-6: nothing of a result shows to anyone before this is set.
+    results_published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +53,19 @@ class Wave(models.Model):
 
     def __str__(self):
         return f"Gelombang {self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self.seed_encrypted:
+            # SEL-4: every wave gets its draw seed when it is made, and the
+            # seed's SHA-256 is public from then on; the seed stays encrypted
+            # until the selection has run.
+            from prakerja.registry.crypto import encrypt
+
+            seed = secrets.token_hex(32)
+            self.seed_encrypted, self.seed_commitment = encrypt(seed), hashlib.sha256(seed.encode()).hexdigest()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "seed_encrypted", "seed_commitment"}
+        super().save(*args, **kwargs)
 
 
 class ProvinceQuota(models.Model):
@@ -72,6 +93,10 @@ class ConsentVersion(VersionedText):
         return f"Persetujuan Kartu Prakerja v{self.version}"
 
 
+def new_pseudonym() -> str:
+    return secrets.token_hex(8)
+
+
 class Application(models.Model):
     """One person in one wave (WAV-2..5)."""
 
@@ -85,6 +110,15 @@ class Application(models.Model):
     consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="+")
     joined_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # SEL-4: the id under which the application appears in the published draw
+    # (random, says nothing about the person), and what the run recorded.
+    pseudonym = models.CharField(max_length=16, default=new_pseudonym, unique=True, editable=False)
+    decided_stage = models.CharField(max_length=8, blank=True, default="")  # "SEL-1" .. "SEL-4"
+    reason_code = models.CharField(max_length=40, blank=True, default="")
+    priority = models.BooleanField(null=True)  # drawn first (SEL-4); null until the run
+    draw_key = models.CharField(max_length=64, blank=True, default="")  # SHA-256(seed ":" pseudonym), hex
+    # WAV-6: the announcement fan-out wrote this person's messages.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-joined_at"]
@@ -98,4 +132,5 @@ class Application(models.Model):
 
     def __str__(self):
         return f"application {self.public_id}"
+
 

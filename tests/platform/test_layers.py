@@ -19,6 +19,7 @@ LAYERS = [  # lowest first; apps in one layer do not import each other
     {"accounts"},
     {"registry"},
     {"waves"},
+    {"selection"},
     {"web"},
     {"demo"},
     {"sandbox"},  # its own process: a stand-in for the outside world

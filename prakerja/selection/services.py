@@ -1,0 +1,352 @@
+"""The selection run (SEL-1..5) and the announcement (WAV-6).
+
+The run decides every application of a closed wave with a handful of
+set-based statements the database executes; Python never loops over the
+applicants. Each stage is one transaction that also records itself as done,
+so a run killed half-way resumes at the first stage not recorded, and a run
+started again after it finished changes nothing: the same seed gives the
+same draw. A lease on the run row keeps two workers from running it at once.
+
+Stages, in order, each deciding only applications no earlier stage decided:
+
+- start: the wave's applications move processing -> selecting, and each
+  gets its draw key, SHA-256("<seed>:<pseudonym>") as hex;
+- SEL-1: the identity is not verified by the civil registry;
+- SEL-2: age on the wave's closing day (WIB) outside the programme's range;
+  the NIK on an active exclusion list (formal education, the groups excluded
+  by law, and other social assistance where the programme excludes it);
+- SEL-3: a past or revoked participant; then the family card (KK) cap:
+  counting participants of earlier waves, a family's members beyond the cap
+  are out, those with the lowest (priority, key) going on to the draw;
+- SEL-4: the draw. A province with its own quota is a pool of its own; every
+  other province shares the national pool, whose places are the national
+  quota less the provincial ones. Within a pool, priority first (a priority
+  list, or a declared employment status operators chose), then ascending
+  key; the first ``quota`` pass, the rest are not drawn.
+
+docs/verify_draw.py recomputes SEL-4 from the published seed and CSV.
+"""
+
+import hashlib
+import secrets
+import time
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import structlog
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.audit.services import audit_record
+from prakerja.core.errors import DomainError
+from prakerja.programme.selectors import active_programme
+from prakerja.registry.crypto import decrypt, encrypt
+from prakerja.selection.models import ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
+from prakerja.selection.sql import sha256_hex_sql
+from prakerja.waves import services as wave_services
+from prakerja.waves.models import ProvinceQuota, Wave
+from prakerja.waves.states import ApplicationStatus as S
+
+log = structlog.get_logger(__name__)
+WIB = ZoneInfo("Asia/Jakarta")
+LEASE = timedelta(minutes=10)
+STAGES = ["start", "SEL-1", "SEL-2", "SEL-3", "SEL-4", "report"]
+
+# Reason codes and what the person reads after "Kamu Belum Berhasil" (Indonesian, stored).
+REASONS = {
+    "nik_unverified": "NIK tidak terverifikasi",
+    "age": "Usia tidak memenuhi ketentuan program",
+    "past_participant": "Sudah pernah menjadi penerima Kartu Prakerja",
+    "revoked": "Kepesertaan Kartu Prakerja pernah dicabut",
+    "kk_cap": "Jumlah penerima dalam satu Kartu Keluarga sudah mencapai batas",
+    "not_drawn": "Tidak terpilih dalam pengundian kuota gelombang ini",
+}
+
+
+def list_reason(name: str) -> str:
+    return f"Terdaftar sebagai {name}"
+
+
+class SelectionRefused(DomainError):
+    """Why a selection, a reveal or a publication cannot start now."""
+
+
+# --- seeds (SEL-4) ------------------------------------------------------------------------
+def seed_new() -> tuple[str, str, str]:
+    """A fresh seed: (seed, its encrypted form, its published SHA-256 commitment)."""
+    seed = secrets.token_hex(32)
+    return seed, encrypt(seed), hashlib.sha256(seed.encode()).hexdigest()
+
+
+def _seed_of(wave: Wave) -> str:
+    seed = decrypt(wave.seed_encrypted)
+    if hashlib.sha256(seed.encode()).hexdigest() != wave.seed_commitment:
+        raise SelectionRefused("seed_mismatch", _("The wave's seed does not match its published commitment."))
+    return seed
+
+
+def seed_reveal(*, actor, wave: Wave) -> Wave:
+    """Publish the seed, only once the run is done: a seed known before the draw could steer it."""
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        run = SelectionRun.objects.filter(wave=wave).first()
+        if run is None or run.status != RunStatus.DONE:
+            raise SelectionRefused("seed_before_run", _("The seed is revealed only after the selection has run."))
+        if not wave.seed:
+            wave.seed, wave.seed_revealed_at = _seed_of(wave), timezone.now()
+            wave.save(update_fields=["seed", "seed_revealed_at"])
+            audit_record(actor=actor, action="wave.seed_reveal", target=wave)
+    return wave
+
+
+# --- the run (SEL-5) -----------------------------------------------------------------------
+def selection_start(*, actor, wave: Wave, now=None) -> SelectionRun:
+    """Claim the wave's run (creating it the first time). Refused while another holds it.
+
+    Returns the run, possibly already done: starting a finished run again
+    changes nothing.
+    """
+    now = now or timezone.now()
+    if wave.closed_at is None:
+        raise SelectionRefused("wave_open", _("The wave is not closed yet."))
+    with transaction.atomic():
+        run, created = SelectionRun.objects.get_or_create(wave=wave, defaults={
+            "started_by": actor if getattr(actor, "pk", None) else None, "lease_until": now + LEASE})
+        if not created:
+            if run.status == RunStatus.DONE:
+                return run
+            claimed = (SelectionRun.objects.filter(pk=run.pk)
+                       .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                       .update(lease_until=now + LEASE, status=RunStatus.RUNNING))
+            if not claimed:
+                raise SelectionRefused("running", _("The selection of this wave is already running."))
+            run.refresh_from_db()
+        audit_record(actor=actor, action="selection.start" if created else "selection.resume", target=wave,
+                     data={"stages_done": run.stages_done})
+    return run
+
+
+def selection_run(*, run: SelectionRun) -> SelectionRun:
+    """Run every stage not yet done, each in its own transaction; the caller holds the lease."""
+    if run.status == RunStatus.DONE:
+        return run
+    wave = Wave.objects.get(pk=run.wave_id)
+    try:
+        for stage in STAGES:
+            if stage in run.stages_done:
+                continue
+            began = time.monotonic()
+            with transaction.atomic():
+                locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
+                if stage in locked.stages_done:  # another worker got here after our lease ran out
+                    run = locked
+                    continue
+                decided = _STAGE_FUNCTIONS[stage](wave=wave, run=locked)
+                locked.stages_done = [*locked.stages_done, stage]
+                locked.timings = {**locked.timings, stage: round(time.monotonic() - began, 3)}
+                locked.lease_until = timezone.now() + LEASE
+                if stage == "report":
+                    locked.report = decided
+                    locked.status, locked.finished_at, locked.lease_until = RunStatus.DONE, timezone.now(), None
+                locked.save(update_fields=["stages_done", "timings", "lease_until", "report", "status",
+                                           "finished_at"])
+                if stage == "report":
+                    audit_record(actor=None, action="selection.done", target=wave,
+                                 data={"passed": decided["passed"], "eligible": decided["eligible"],
+                                       "applied": decided["applied"]})
+            log.info("selection_stage", wave=wave.number, stage=stage,
+                     seconds=round(time.monotonic() - began, 3), decided=decided if stage != "report" else None)
+            run = locked
+    except Exception as exc:
+        SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, last_error=repr(exc)[:2000],
+                                                      lease_until=None)
+        raise
+    return run
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+_UNDECIDED = "wave_id = %s AND status = 'selecting' AND decided_stage = ''"
+
+
+def _fail(*, wave: Wave, stage: str, code: str, reason: str, where: str, params: list) -> int:
+    return _execute(
+        f"UPDATE waves_application SET status = 'failed', decided_stage = %s, reason_code = %s, "  # noqa: S608  # nosec B608
+        f"status_reason = %s, decided_at = %s WHERE {_UNDECIDED} AND ({where})",
+        [stage, code, reason, timezone.now(), wave.pk, *params])
+
+
+def _stage_start(*, wave: Wave, run: SelectionRun) -> int:
+    moved = wave_services.wave_start_selection(actor=None, wave=wave)
+    seed = _seed_of(wave)
+    key = sha256_hex_sql(connection.vendor, "%s || pseudonym")
+    _execute(f"UPDATE waves_application SET draw_key = {key} WHERE wave_id = %s AND status = 'selecting'",  # noqa: S608  # nosec B608
+             [f"{seed}:", wave.pk])
+    return moved
+
+
+def _stage_identity(*, wave: Wave, run: SelectionRun) -> int:
+    return _fail(wave=wave, stage="SEL-1", code="nik_unverified", reason=REASONS["nik_unverified"],
+                 where="NOT EXISTS (SELECT 1 FROM registry_profile p WHERE p.user_id = waves_application.user_id "
+                       "AND p.identity_status = 'verified')", params=[])
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _stage_basic_rules(*, wave: Wave, run: SelectionRun) -> int:
+    programme = active_programme()
+    closing_day = wave.closes_at.astimezone(WIB).date()
+    decided = 0
+    # Age: the clear birth year and month decide almost everyone in SQL; the
+    # few born in the boundary month (or with no clear year) are decided from
+    # the encrypted birth date, one by one.
+    youngest = _years_before(closing_day, programme.min_age)  # born on or before: old enough
+    too_young_ym = youngest.year * 12 + youngest.month
+    conditions, params = ["(p.birth_year * 12 + p.birth_month) > %s"], [too_young_ym]
+    boundary = ["p.birth_year IS NULL", "(p.birth_year * 12 + p.birth_month) = %s"]
+    boundary_params = [too_young_ym]
+    oldest = None
+    if programme.max_age is not None:
+        oldest = _years_before(closing_day, programme.max_age + 1)  # born after: young enough
+        oldest_ym = oldest.year * 12 + oldest.month
+        conditions.append("(p.birth_year * 12 + p.birth_month) < %s")
+        params.append(oldest_ym)
+        boundary.append("(p.birth_year * 12 + p.birth_month) = %s")
+        boundary_params.append(oldest_ym)
+    profile_match = ("user_id IN (SELECT p.user_id FROM registry_profile p WHERE p.user_id = waves_application.user_id "
+                     "AND ({}))")
+    out_of_range = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, p.birth_date_encrypted FROM waves_application a JOIN registry_profile p "  # noqa: S608  # nosec B608
+            f"ON p.user_id = a.user_id WHERE a.{_UNDECIDED.replace(' AND ', ' AND a.')} "
+            f"AND ({' OR '.join(boundary)})", [wave.pk, *boundary_params])
+        for application_id, encrypted in cursor.fetchall():
+            born = date.fromisoformat(decrypt(encrypted)) if encrypted else None
+            if born is None or born > youngest or (oldest is not None and born <= oldest):
+                out_of_range.append(application_id)
+    decided += _fail(wave=wave, stage="SEL-2", code="age", reason=REASONS["age"],
+                     where=profile_match.format(" OR ".join(conditions)), params=params)
+    for start in range(0, len(out_of_range), 500):
+        ids = out_of_range[start:start + 500]
+        decided += _fail(wave=wave, stage="SEL-2", code="age", reason=REASONS["age"],
+                         where=f"id IN ({', '.join(['%s'] * len(ids))})", params=ids)
+    # Exclusion lists, each matched by the NIK's keyed hash.
+    versions = (NikListVersion.objects.filter(is_current=True, nik_list__is_active=True,
+                                              nik_list__kind=ListKind.EXCLUSION)
+                .select_related("nik_list").order_by("nik_list__social_assistance", "nik_list__code"))
+    for version in versions:
+        if version.nik_list.social_assistance and not programme.exclude_social_assistance:
+            continue
+        decided += _fail(
+            wave=wave, stage="SEL-2", code=f"list:{version.nik_list.code}", reason=list_reason(version.nik_list.name),
+            where="user_id IN (SELECT p.user_id FROM registry_profile p JOIN selection_niklistentry e "
+                  "ON e.nik_index = p.nik_index WHERE e.version_id = %s AND p.nik_index <> '')",
+            params=[version.pk])
+    return decided
+
+
+def _stage_never_twice(*, wave: Wave, run: SelectionRun) -> int:
+    decided = 0
+    for code, status in (("revoked", S.REVOKED), ("past_participant", S.PASSED)):
+        decided += _fail(wave=wave, stage="SEL-3", code=code, reason=REASONS[code],
+                         where="user_id IN (SELECT o.user_id FROM waves_application o WHERE o.status = %s "
+                               "AND o.wave_id <> %s)", params=[status, wave.pk])
+    _mark_priority(wave=wave)
+    cap = active_programme().max_recipients_per_kk
+    decided += _execute(
+        "WITH prior AS (SELECT p2.kk_index AS kk, COUNT(*) AS n FROM waves_application a2 "
+        "JOIN registry_profile p2 ON p2.user_id = a2.user_id WHERE a2.status IN ('passed', 'revoked') "
+        "AND a2.wave_id <> %s AND p2.kk_index <> '' GROUP BY p2.kk_index), "
+        "ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY p.kk_index "
+        "ORDER BY a.priority DESC, a.draw_key) AS rn, COALESCE(prior.n, 0) AS n FROM waves_application a "
+        "JOIN registry_profile p ON p.user_id = a.user_id LEFT JOIN prior ON prior.kk = p.kk_index "
+        "WHERE a.wave_id = %s AND a.status = 'selecting' AND a.decided_stage = '' AND p.kk_index <> '') "
+        "UPDATE waves_application SET status = 'failed', decided_stage = 'SEL-3', reason_code = 'kk_cap', "
+        "status_reason = %s, decided_at = %s WHERE id IN (SELECT id FROM ranked WHERE rn + n > %s)",
+        [wave.pk, wave.pk, REASONS["kk_cap"], timezone.now(), cap])
+    return decided
+
+
+def _mark_priority(*, wave: Wave) -> int:
+    """SEL-4's tiers: on an active priority list, or a declared employment status chosen by operators."""
+    versions = list(NikListVersion.objects.filter(is_current=True, nik_list__is_active=True,
+                                                  nik_list__kind=ListKind.PRIORITY).values_list("pk", flat=True))
+    statuses = list(PriorityStatus.objects.filter(is_active=True).values_list("employment_status", flat=True))
+    conditions, params = [], []
+    if versions:
+        placeholders = ", ".join(["%s"] * len(versions))  # placeholders only; the values are parameters
+        conditions.append("EXISTS (SELECT 1 FROM selection_niklistentry e WHERE e.nik_index = p.nik_index "  # noqa: S608  # nosec B608
+                          f"AND p.nik_index <> '' AND e.version_id IN ({placeholders}))")
+        params += versions
+    if statuses:
+        conditions.append(f"p.employment_status IN ({', '.join(['%s'] * len(statuses))})")
+        params += statuses
+    first = " OR ".join(conditions) or "1 = 0"
+    return _execute(
+        f"UPDATE waves_application SET priority = (EXISTS (SELECT 1 FROM registry_profile p "  # noqa: S608  # nosec B608
+        f"WHERE p.user_id = waves_application.user_id AND ({first}))) WHERE {_UNDECIDED}",
+        [*params, wave.pk])
+
+
+def national_pool_quota(wave: Wave) -> int:
+    provincial = sum(ProvinceQuota.objects.filter(wave=wave).values_list("quota", flat=True))
+    return max(0, wave.national_quota - provincial)
+
+
+_RANKED = (
+    "WITH ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY COALESCE(q.province_id, 0) "
+    "ORDER BY a.priority DESC, a.draw_key) AS rn, COALESCE(q.quota, %s) AS quota FROM waves_application a "
+    "LEFT JOIN waves_provincequota q ON q.wave_id = a.wave_id AND q.province_id = a.province_id "
+    "WHERE a.wave_id = %s AND a.status = 'selecting' AND a.decided_stage = '') ")
+
+
+def _stage_draw(*, wave: Wave, run: SelectionRun) -> int:
+    now = timezone.now()
+    national = national_pool_quota(wave)
+    passed = _execute(
+        _RANKED + "UPDATE waves_application SET status = 'passed', decided_stage = 'SEL-4', reason_code = 'drawn', "  # noqa: S608  # nosec B608
+        "status_reason = '', decided_at = %s WHERE id IN (SELECT id FROM ranked WHERE rn <= quota)",
+        [national, wave.pk, now])
+    not_drawn = _fail(wave=wave, stage="SEL-4", code="not_drawn", reason=REASONS["not_drawn"], where="1 = 1",
+                      params=[])
+    return passed + not_drawn
+
+
+def _stage_report(*, wave: Wave, run: SelectionRun) -> dict:
+    from prakerja.selection.selectors import run_report
+
+    return run_report(wave=wave)
+
+
+_STAGE_FUNCTIONS = {"start": _stage_start, "SEL-1": _stage_identity, "SEL-2": _stage_basic_rules,
+                    "SEL-3": _stage_never_twice, "SEL-4": _stage_draw, "report": _stage_report}
+
+
+def selection_run_wave(*, actor, wave: Wave) -> SelectionRun:
+    """Start (or resume) and run to the end: what the command, the task and the operator's button call."""
+    run = selection_start(actor=actor, wave=wave)
+    return selection_run(run=run)
+
+
+def waves_select_due() -> list[int]:
+    """The schedule: every closed wave with no finished run, and no live lease, is selected."""
+    done = []
+    for wave in Wave.objects.filter(closed_at__isnull=False).exclude(selection_run__status=RunStatus.DONE):
+        try:
+            selection_run_wave(actor=None, wave=wave)
+        except SelectionRefused:
+            continue
+        done.append(wave.number)
+    return done

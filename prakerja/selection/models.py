@@ -89,6 +89,9 @@ class NikListEntry(models.Model):
         ]
         indexes = [models.Index(fields=["nik_index", "version"], name="selection_entry_match")]
 
+    def __str__(self):
+        return f"entry {self.pk} of version {self.version_id}"
+
 
 class PriorityStatus(models.Model):
     """A declared employment status drawn first (SEL-4), e.g. "Laid off" in the pandemic years."""

@@ -73,8 +73,13 @@ def latest_application(*, user) -> Application | None:
     return Application.objects.select_related("wave").filter(user=user).order_by("-joined_at").first()
 
 
-def history(*, user):
-    return Application.objects.select_related("wave").filter(user=user).order_by("-wave__number")
+def history(*, user, now=None) -> list["ApplicationSummary"]:
+    """WAV-4 rows as the person may see them (WAV-6): one query."""
+    now = now or timezone.now()
+    rows = (Application.objects.filter(user=user).order_by("-wave__number")
+            .values_list("status", "status_reason", "wave__number", "wave__results_published_at", "joined_at"))
+    return [application_summary(status, reason, number, published_at, now, joined_at=joined_at)
+            for status, reason, number, published_at, joined_at in rows]
 
 
 def public_waves():
@@ -94,24 +99,57 @@ def counts_by_wave() -> list[dict]:
 
 
 REJOINABLE = [ApplicationStatus.FAILED, ApplicationStatus.WITHDRAWN]
+# WAV-6: what the selection decides. Revoked implies passed, so it is a
+# result too; withdrawn (REG-3) is not a selection result and always shows.
+RESULTS = [ApplicationStatus.PASSED, ApplicationStatus.FAILED, ApplicationStatus.REVOKED]
+
+
+def shown_status(status: str, results_published_at, now) -> str:
+    """WAV-6: the status the person may see. Nothing of a result shows until the
+    wave's results are published: until then it reads as the selection running."""
+    if status in RESULTS and (results_published_at is None or results_published_at > now):
+        return ApplicationStatus.SELECTING
+    return status
 
 
 @dataclass(frozen=True)
 class ApplicationSummary:
+    """An application as its owner sees it (WAV-3, WAV-4, WAV-6)."""
+
     status: str
     status_reason: str
     wave_number: int
+    joined_at: object = None
 
     def get_status_display(self):
         return ApplicationStatus(self.status).label
 
 
-def dashboard_context_from(snapshot) -> dict:
-    """What the dashboard says about waves (WAV-2..5), from the dashboard's one query."""
-    latest = (ApplicationSummary(snapshot.application_status, snapshot.application_reason or "",
-                                 snapshot.application_wave) if snapshot.application_status else None)
+def application_summary(status, reason, wave_number, results_published_at, now, *,
+                        joined_at=None) -> ApplicationSummary:
+    shown = shown_status(status, results_published_at, now)
+    # A hidden result hides its reason too (the reason would tell the result).
+    return ApplicationSummary(shown, (reason or "") if shown == status else "", wave_number, joined_at)
+
+
+def result_pending(*, user, now=None) -> Application | None:
+    """WAV-6: an application whose result is decided but not published yet."""
+    now = now or timezone.now()
+    for application in Application.objects.select_related("wave").filter(user=user, status__in=RESULTS):
+        if shown_status(application.status, application.wave.results_published_at, now) != application.status:
+            return application
+    return None
+
+
+def dashboard_context_from(snapshot, now=None) -> dict:
+    """What the dashboard says about waves (WAV-2..6), from the dashboard's one query."""
+    now = now or timezone.now()
+    latest = (application_summary(snapshot.application_status, snapshot.application_reason,
+                                  snapshot.application_wave, snapshot.application_published_at, now)
+              if snapshot.application_status else None)
     context = {"application": latest, "open_wave": None}
     # Failed (WAV-5) and withdrawn (REG-3) bar nothing: the person may join the next wave.
+    # An unpublished result shows as selecting, so it offers no wave (WAV-6).
     if snapshot.domicile_province_id and (latest is None or latest.status in REJOINABLE):
         wave = open_wave_for(province_id=snapshot.domicile_province_id)
         # A withdrawn application's wave may still be open, but a wave takes one application per person.

@@ -118,6 +118,11 @@ def application_join(*, actor, wave: Wave, consent_version: int) -> Application:
     if not identity_stands(profile):
         raise JoinRefused("identity", _("The civil registry did not match your identity, so you cannot join a "
                                         "wave. Correct your identity data first."))
+    # WAV-6: before the barred check, whose "you already passed" would tell an
+    # unpublished result; a failed person may rejoin only once it is announced.
+    if (pending := selectors.result_pending(user=actor)) is not None:
+        raise JoinRefused("result_pending", _("Wait for the announcement of wave %(n)s.")
+                          % {"n": pending.wave.number})
     if (barred := selectors.barred_application(user=actor)) is not None:
         if barred.status == S.REVOKED:
             raise JoinRefused("revoked", _("Your participation was revoked, so you cannot join again."))

@@ -3,8 +3,10 @@
 The dashboard is the page everybody reloads at a wave's opening. Built from
 the apps' selectors it costs four ORM queries; most of the time goes into
 compiling them, not into PostgreSQL. This statement reads the same columns
-in one round trip. It uses only correlated subqueries, so it runs unchanged
-on PostgreSQL and SQLite. tests/web/test_dashboard_snapshot.py checks it
+in one round trip. It uses only joins and correlated subqueries, so it runs
+unchanged on PostgreSQL and SQLite. The latest application is picked once
+and joined, so its status and its wave's publication time (WAV-6) always
+come from the same row. tests/web/test_dashboard_snapshot.py checks it
 against the selectors it stands in for.
 """
 
@@ -17,15 +19,15 @@ from django.utils.dateparse import parse_datetime
 
 SQL = """
 SELECT p.completed_at, p.identity_status, r.province_id,
-       (SELECT a.status FROM waves_application a WHERE a.user_id = p.user_id
-         ORDER BY a.joined_at DESC LIMIT 1),
-       (SELECT a.status_reason FROM waves_application a WHERE a.user_id = p.user_id
-         ORDER BY a.joined_at DESC LIMIT 1),
-       (SELECT w.number FROM waves_application a JOIN waves_wave w ON w.id = a.wave_id
-         WHERE a.user_id = p.user_id ORDER BY a.joined_at DESC LIMIT 1),
+       a.status, a.status_reason, w.number, w.results_published_at,
        (SELECT COUNT(*) FROM notifications_message m
          WHERE m.user_id = p.user_id AND m.channel = 'inbox' AND m.read_at IS NULL)
-FROM registry_profile p LEFT JOIN regions_regency r ON r.id = p.domicile_regency_id
+FROM registry_profile p
+LEFT JOIN regions_regency r ON r.id = p.domicile_regency_id
+LEFT JOIN waves_application a ON a.id = (
+    SELECT a2.id FROM waves_application a2 WHERE a2.user_id = p.user_id
+    ORDER BY a2.joined_at DESC, a2.id DESC LIMIT 1)
+LEFT JOIN waves_wave w ON w.id = a.wave_id
 WHERE p.user_id = %s
 """
 
@@ -38,6 +40,7 @@ class DashboardSnapshot:
     application_status: str | None
     application_reason: str | None
     application_wave: int | None
+    application_published_at: object  # the wave's results_published_at (WAV-6)
     unread: int
 
 
@@ -47,7 +50,9 @@ def dashboard_snapshot(*, user_id: int) -> DashboardSnapshot | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    return DashboardSnapshot(_aware(row[0]), *row[1:])
+    completed_at, identity_status, province_id, status, reason, wave_number, published_at, unread = row
+    return DashboardSnapshot(_aware(completed_at), identity_status, province_id, status, reason, wave_number,
+                             _aware(published_at), unread)
 
 
 def _aware(value):

@@ -118,6 +118,7 @@ def test_every_transition_and_the_dashboard_wording(client, registrant, make_wav
     assert "Dalam Proses Seleksi" in page and "tidak berarti kamu sudah lolos" in page
     application_decide(actor="system", application=application, passed=False,
                        reason="Kuota provinsi sudah terpenuhi (undian)")
+    Wave.objects.filter(pk=application.wave_id).update(results_published_at=timezone.now())  # WAV-6
     page = client.get(reverse("dashboard")).content.decode()
     assert "Kamu Belum Berhasil" in page and "Tidak Lolos" in page and "Kuota provinsi sudah terpenuhi" in page
 
@@ -151,7 +152,7 @@ def test_state_table_is_complete():
 
 def test_history_and_one_click_rejoin_after_failing(client, registrant, make_wave):
     application = walk(join(registrant, make_wave(number=7, opens=-10, closes=3, announce=4)), passed=False)
-    Wave.objects.filter(pk=application.wave_id).update(announce_at=timezone.now())
+    Wave.objects.filter(pk=application.wave_id).update(announce_at=timezone.now(), results_published_at=timezone.now())
     nxt = make_wave(number=8, opens=-1, closes=3, announce=5)
     client.force_login(registrant)
     assert "Gabung Gelombang 8" in client.get(reverse("dashboard")).content.decode()
@@ -170,7 +171,7 @@ def history_rows(page):
 def test_history_lists_only_my_waves_with_lulus_or_gagal(client, registrant, make_user, complete_profile,
                                                          make_wave):
     other = complete_profile(make_user(email="budi@example.id"))
-    waves = {n: make_wave(number=n) for n in (7, 8, 9)}
+    waves = {n: make_wave(number=n, results_published_at=timezone.now()) for n in (7, 8, 9)}
     outcomes = [(registrant, 7, S.FAILED, "Kuota provinsi sudah terpenuhi (undian)"), (registrant, 8, S.PASSED, ""),
                 (other, 9, S.FAILED, "Alasan milik orang lain"), (other, 7, S.PASSED, "")]
     for user, number, status, reason in outcomes:
@@ -193,6 +194,7 @@ def test_passed_or_revoked_can_never_join_again(registrant, make_wave, operator,
     application = walk(join(registrant, make_wave(number=7, opens=-10, closes=3, announce=4)), passed=True)
     if final == "revoked":
         application_revoke(actor=operator, application=application, reason="kepesertaan dicabut")
+    Wave.objects.filter(pk=application.wave_id).update(results_published_at=timezone.now())  # WAV-6
     nxt = make_wave(number=8, opens=-1, closes=3, announce=5)
     with pytest.raises(JoinRefused) as refusal:
         join(registrant, nxt)

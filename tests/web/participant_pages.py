@@ -222,6 +222,7 @@ def build(make_user, make_wave) -> World:
         closes = timezone.now() - (timedelta(weeks=20 - number) if announced else timedelta(days=1))
         Wave.objects.filter(pk=wave.pk).update(
             opens_at=closes - timedelta(days=3), closes_at=closes, announce_at=closes + timedelta(days=4),
+            results_published_at=closes + timedelta(days=4) if announced else None,
             seed_commitment=hashlib.sha256(f"seed-{number}".encode()).hexdigest())
         waves_close_due()
         if selecting:

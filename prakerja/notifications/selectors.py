@@ -26,3 +26,8 @@ def forget_unread_count(user_id) -> None:
 def inbox_list(*, user):
     return (Message.objects.filter(user=user, channel=Channel.INBOX)
             .only("public_id", "subject", "body", "created_at", "read_at"))
+
+
+def forget_unread_counts(user_ids) -> None:
+    """The bell of many people at once (the announcement writes their inbox in bulk)."""
+    cache.delete_many([_unread_key(user_id) for user_id in user_ids])

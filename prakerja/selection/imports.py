@@ -120,7 +120,7 @@ def _insert(version_id: int, rows: dict[str, int]) -> set[str]:
             # from an earlier batch is reported by its line number without
             # keeping every index of a 5-million-row file in memory. Only
             # quoted model identifiers are formatted in; values are parameters.
-            cursor.execute(f"INSERT INTO {table} ({version_col}, {index_col}) VALUES {values} "  # noqa: S608
+            cursor.execute(f"INSERT INTO {table} ({version_col}, {index_col}) VALUES {values} "  # noqa: S608  # nosec B608
                            f"ON CONFLICT DO NOTHING RETURNING {index_col}", params)
             inserted.update(row[0] for row in cursor.fetchall())
     return inserted

@@ -132,6 +132,8 @@ class SelectionRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        permissions = [("run_selection", "Can start a wave's selection"),
+                       ("publish_results", "Can publish a wave's results before the announcement time")]
 
     def __str__(self):
         return f"selection of {self.wave}"
@@ -148,6 +150,7 @@ class Announcement(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    last_application_id = models.BigIntegerField(default=0)  # the fan-out's position, committed with each chunk
 
     def __str__(self):
         return f"announcement of {self.wave}"

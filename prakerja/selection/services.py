@@ -43,10 +43,10 @@ from prakerja.audit.services import audit_record
 from prakerja.core.errors import DomainError
 from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt, encrypt
-from prakerja.selection.models import ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
+from prakerja.selection.models import Announcement, ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
 from prakerja.selection.sql import sha256_hex_sql
 from prakerja.waves import services as wave_services
-from prakerja.waves.models import ProvinceQuota, Wave
+from prakerja.waves.models import Application, ProvinceQuota, Wave
 from prakerja.waves.states import ApplicationStatus as S
 
 log = structlog.get_logger(__name__)
@@ -350,3 +350,178 @@ def waves_select_due() -> list[int]:
             continue
         done.append(wave.number)
     return done
+
+
+# --- the announcement (WAV-6) ------------------------------------------------------------
+CHUNK = 5000
+_LANGUAGES = ("id", "en")
+
+
+def selection_request(*, actor, wave: Wave) -> None:
+    """An operator's "start the selection": audited here, run by a worker (one at a time, under the lease)."""
+    if wave.closed_at is None:
+        raise SelectionRefused("wave_open", _("The wave is not closed yet."))
+    run = SelectionRun.objects.filter(wave=wave).first()
+    if run is not None and run.status == RunStatus.DONE:
+        raise SelectionRefused("done", _("The selection of this wave has already run."))
+    if run is not None and run.lease_until is not None and run.lease_until > timezone.now():
+        raise SelectionRefused("running", _("The selection of this wave is already running."))
+    from prakerja.selection.tasks import run_selection
+
+    with transaction.atomic():
+        audit_record(actor=actor, action="selection.request", target=wave)
+        transaction.on_commit(lambda: run_selection(wave.pk))
+
+
+def results_publish(*, actor, wave: Wave, now=None) -> Announcement:
+    """Publish a wave's results: from now on they show, the seed is revealed, and everyone is told.
+
+    At the announcement time the schedule calls this (``actor`` None); an
+    operator with the permission may publish earlier. The fan-out runs after
+    the commit, in chunks (``announcement_continue``).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        run = SelectionRun.objects.filter(wave=locked).first()
+        if run is None or run.status != RunStatus.DONE:
+            raise SelectionRefused("run_not_done", _("The selection of this wave has not finished yet."))
+        existing = Announcement.objects.filter(wave=locked).first()
+        if existing is not None:
+            return existing
+        locked.results_published_at = now
+        locked.save(update_fields=["results_published_at"])
+        seed_reveal(actor=actor, wave=locked)
+        announcement = Announcement.objects.create(
+            wave=locked, published_by=actor if getattr(actor, "pk", None) else None,
+            total=Application.objects.filter(wave=locked, status__in=[S.PASSED, S.FAILED]).count())
+        audit_record(actor=actor, action="wave.results_publish", target=locked,
+                     data={"early": now < locked.announce_at, "applications": announcement.total})
+    from prakerja.selection.tasks import continue_announcement
+
+    transaction.on_commit(lambda: continue_announcement(announcement.pk))
+    return announcement
+
+
+def _rendered(wave: Wave) -> dict:
+    """Every text of the announcement, rendered once per outcome and language (none names a person)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    texts = {}
+    for language in _LANGUAGES:
+        with translation.override(language):
+            for outcome in ("passed", "failed"):
+                for part in ("subject", "inbox", "email", "sms"):
+                    if outcome == "failed" and part in ("email", "sms"):
+                        continue
+                    texts[outcome, language, part] = render_to_string(
+                        f"notifications/messages/wave_{outcome}/{part}.txt", {"n": wave.number}).strip()
+    return texts
+
+
+def _by_language(texts: dict, outcome: str | None, part: str) -> tuple[str, list]:
+    """A CASE choosing the text by status (when outcome is None) and by the person's language."""
+    branches, params = [], []
+    outcomes = [outcome] if outcome else ["passed", "failed"]
+    for each in outcomes:
+        for language in _LANGUAGES[1:]:
+            branches.append(f"WHEN {'' if outcome else 'a.status = %s AND '}u.language = %s THEN %s")
+            params += ([] if outcome else [each]) + [language, texts[each, language, part]]
+        branches.append(f"WHEN {'1 = 1' if outcome else 'a.status = %s'} THEN %s")
+        params += ([] if outcome else [each]) + [texts[each, _LANGUAGES[0], part]]
+    return f"CASE {' '.join(branches)} END", params
+
+
+def _insert_messages(*, ids: list[int], texts: dict, now) -> list[int]:
+    """One chunk's inbox rows (everyone) and SMS and email rows (the passed), written by the database."""
+    uuid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    placeholders = ", ".join(["%s"] * len(ids))
+    columns = ("public_id, idempotency_key, channel, user_id, to_address, template, subject, body, html_body, "
+               "status, attempts, next_attempt_at, last_error, provider_message_id, created_at, sent_at, sensitive")
+    queued = []
+    subject, subject_params = _by_language(texts, None, "subject")
+    body, body_params = _by_language(texts, None, "inbox")
+    _execute(
+        f"INSERT INTO notifications_message ({columns}) SELECT {uuid}, "  # noqa: S608  # nosec B608
+        f"'wave-result:' || a.id, 'inbox', a.user_id, '', 'wave_' || a.status, {subject}, {body}, '', 'sent', 0, "
+        f"%s, '', '', %s, %s, %s FROM waves_application a JOIN accounts_user u ON u.id = a.user_id "
+        f"WHERE a.id IN ({placeholders}) ON CONFLICT DO NOTHING",
+        [*subject_params, *body_params, now, now, now, False, *ids])
+    for channel, address, extra_join, part in (
+            ("sms", "p.phone", "JOIN registry_profile p ON p.user_id = a.user_id AND p.phone IS NOT NULL "
+                               "AND p.phone_verified_at IS NOT NULL", "sms"),
+            ("email", "u.email", "", "email")):
+        text, text_params = _by_language(texts, "passed", part)
+        subject_sql, subject_sql_params = _by_language(texts, "passed", "subject")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO notifications_message ({columns}) SELECT {uuid}, "  # noqa: S608  # nosec B608
+                f"'wave-result:' || a.id, %s, a.user_id, {address}, 'wave_passed', "
+                f"{subject_sql if channel == 'email' else chr(39) * 2}, {text}, '', 'queued', 0, %s, '', '', %s, "
+                f"NULL, %s FROM waves_application a JOIN accounts_user u ON u.id = a.user_id {extra_join} "
+                f"WHERE a.id IN ({placeholders}) AND a.status = 'passed' ON CONFLICT DO NOTHING RETURNING id",
+                [channel, *(subject_sql_params if channel == "email" else []), *text_params, now, now, False,
+                 *ids])
+            queued += [row[0] for row in cursor.fetchall()]
+    return queued
+
+
+def _issue_cards(*, wave: Wave, application_ids: list[int]) -> None:
+    """CRD-1: the card issuance of issue 17 plugs in here, called for each chunk of passed applications."""
+
+
+def announcement_continue(*, announcement: Announcement, chunk_size: int = CHUNK) -> Announcement:
+    """Tell everyone, a chunk at a time; each chunk commits its messages with its position.
+
+    A crash mid-chunk rolls the chunk back, so nothing is lost or repeated;
+    the unique (idempotency key, channel) on messages would stop a repeat
+    anyway. Resumable by whoever holds the lease next.
+    """
+    now = timezone.now()
+    if not Announcement.objects.filter(pk=announcement.pk, finished_at__isnull=True).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(lease_until=now + LEASE):
+        return Announcement.objects.get(pk=announcement.pk)  # finished, or another worker has it
+    wave = Wave.objects.get(pk=announcement.wave_id)
+    texts = _rendered(wave)
+    from prakerja.notifications.selectors import forget_unread_counts
+    from prakerja.notifications.tasks import deliver_messages
+
+    while True:
+        with transaction.atomic():
+            current = Announcement.objects.select_for_update().get(pk=announcement.pk)
+            rows = list(Application.objects.filter(wave=wave, status__in=[S.PASSED, S.FAILED],
+                                                   pk__gt=current.last_application_id)
+                        .order_by("pk").values_list("pk", "user_id", "status")[:chunk_size])
+            if not rows:
+                current.finished_at, current.lease_until = timezone.now(), None
+                current.save(update_fields=["finished_at", "lease_until"])
+                audit_record(actor=None, action="wave.results_announced", target=wave, data={"told": current.done})
+                return current
+            ids = [pk for pk, _user, _status in rows]
+            queued = _insert_messages(ids=ids, texts=texts, now=timezone.now())
+            Application.objects.filter(pk__in=ids).update(notified_at=timezone.now())
+            _issue_cards(wave=wave, application_ids=[pk for pk, _user, status in rows if status == S.PASSED])
+            current.done += len(ids)
+            current.last_application_id = ids[-1]
+            current.lease_until = timezone.now() + LEASE
+            current.save(update_fields=["done", "last_application_id", "lease_until"])
+            users = [user for _pk, user, _status in rows]
+            transaction.on_commit(lambda users=users: forget_unread_counts(users))
+            if queued:
+                transaction.on_commit(lambda queued=queued: deliver_messages(queued))
+        log.info("announcement_chunk", wave=wave.number, done=current.done, total=current.total)
+
+
+def waves_publish_due(*, now=None) -> list[int]:
+    """The schedule: publish every wave whose announcement time has come and whose run is done."""
+    now = now or timezone.now()
+    published = []
+    for wave in Wave.objects.filter(announce_at__lte=now, results_published_at__isnull=True,
+                                    selection_run__status=RunStatus.DONE):
+        results_publish(actor=None, wave=wave, now=now)
+        published.append(wave.number)
+    for announcement in Announcement.objects.filter(finished_at__isnull=True).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)):
+        announcement_continue(announcement=announcement)
+    return published

@@ -95,11 +95,14 @@ def test_only_suppressed_values_draw_no_bars():
 
 
 def test_no_rows_gives_a_valid_svg_saying_there_is_no_data():
-    root = _parse(bar_chart_svg([], title="Pendaftar", value_label="Orang"))
+    from django.utils import translation
+
+    with translation.override("id"):  # the default language
+        root = _parse(bar_chart_svg([], title="Pendaftar", value_label="Orang"))
     assert root.get("role") == "img"
     assert root.findall(".//svg:rect", NS) == []
-    assert "No data" in _texts(root)
-    assert "No data" in root.find("svg:desc", NS).text
+    assert "Tidak ada data" in _texts(root)
+    assert "Tidak ada data" in root.find("svg:desc", NS).text
     root = _parse(bar_chart_svg([], title="t", value_label="v", empty_text="Belum ada data"))
     assert "Belum ada data" in _texts(root)
 

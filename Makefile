@@ -30,7 +30,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/djlint prakerja/templates prakerja/registry/templates prakerja/waves/templates prakerja/sandbox/templates --lint --quiet
+	$(BIN)/djlint prakerja/templates prakerja/registry/templates prakerja/waves/templates prakerja/selection/templates prakerja/sandbox/templates --lint --quiet
 	$(BIN)/bandit -q -r prakerja -ll
 
 bench: install

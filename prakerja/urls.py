@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/", include("prakerja.notifications.urls")),
     path("registration/", include("prakerja.registry.urls")),
     path("waves/", include("prakerja.waves.urls")),
+    path("waves/", include("prakerja.selection.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", web.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -30,7 +30,13 @@ ROLES: dict[str, dict] = {
     "wave_manager": {"name": _("Wave manager"), "perms": [
         "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
         "programme.view_switches", "programme.change_switches", "waves.view_consentversion",
-        "waves.add_consentversion"]},
+        "waves.add_consentversion",
+        # Selection (SEL-5): lists and runs are seen, priority statuses chosen, runs
+        # started and results published early; lists are imported by command.
+        "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
+        "selection.change_prioritystatus",
+        "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
+        "selection.view_announcement"]},
     # Checks identities: opens the profile, reveals NIK and KK with a reason,
     # compares the KTP photo with the selfie. Every reveal and photo is audited.
     "verifier": {"name": _("Verifier"), "perms": [
@@ -51,7 +57,9 @@ ROLES: dict[str, dict] = {
         "waves.view_consentversion",
         "programme.view_programme", "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion",
-        "notifications.view_message"]},
+        "notifications.view_message",
+        "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
+        "selection.view_selectionrun", "selection.view_announcement"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

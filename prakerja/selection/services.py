@@ -169,6 +169,10 @@ def selection_run(*, run: SelectionRun) -> SelectionRun:
 def _execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if cursor.rowcount < 0 and connection.vendor == "sqlite":
+            # Python's sqlite3 gives no row count for a statement that starts with WITH.
+            cursor.execute("SELECT changes()")
+            return cursor.fetchone()[0]
         return cursor.rowcount
 
 

@@ -165,6 +165,7 @@ def wave_status(wave: Wave, now=None) -> str:
         return "upcoming"
     if now < wave.closes_at and wave.closed_at is None:
         return "open"
-    if now < wave.announce_at:
+    # WAV-6: announced when the results are published, not merely when the announcement time passed.
+    if wave.results_published_at is None or now < wave.results_published_at:
         return "closed"
     return "announced"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", ["load_demo", "demo_totp", "demo_banner"])
+@pytest.mark.parametrize("command", ["load_demo", "demo_totp", "demo_banner", "simulate_wave"])
 def test_demo_commands_refuse_in_production(settings, command, capsys):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="PRAKERJA_ENV=production"):

@@ -95,6 +95,8 @@ PAGES = [
     Page("waves-join", "waves_join", who="complete", args=lambda w: [w.waves["open"].public_id]),
     Page("waves-history", "waves_history", who="history"),
     Page("waves-history-empty", "waves_history", who="new"),
+    # A wave's open results (issue 16): every province, every reason, some counts under 10.
+    Page("waves-results", "selection_results", args=lambda w: [w.waves["6"].public_id]),
 ]
 
 # URL names that are not participant pages, and why. Anything else in the
@@ -108,6 +110,11 @@ EXCLUDED = {
     "waves_rejoin": "POST only, redirects to the dashboard",
     "waves_counts": "operators only",
     "waves_counts_wave": "operators only",
+    "selection_results_csv": "a CSV download, not a page",
+    "selection_draw_csv": "a CSV download, not a page",
+    "selection_report": "operators only",
+    "selection_report_run": "operators only, POST only, redirects to the report",
+    "selection_report_publish": "operators only, POST only, redirects to the report",
     "set_language": "POST only, redirects back",
     "healthz": "JSON for the load balancer",
     "bench_hello": "bench/ yardstick, off unless BENCH_ENDPOINTS",
@@ -251,6 +258,8 @@ def build(make_user, make_wave) -> World:
     application_join(actor=world.users["joined"], wave=world.waves["open"], consent_version=1)
     world.waves["10"] = make_wave(number=10, opens=7, closes=10, announce=12, kind=WaveKind.SUPPLEMENTARY)
 
+    _results(world.waves["6"])
+
     _inbox(Message, world.users["complete"], count=50)
     for key in ("history", "passed", "failed"):
         _inbox(Message, world.users[key], count=6)
@@ -297,6 +306,38 @@ def _profile(user, n: int, stage: str, *, regency: str) -> None:
     if stage == "personal":  # a code is on its way to the phone (REG-5)
         PhoneVerification.objects.create(user=user, phone=f"+62812{n:08d}", code_hash="0" * 64,
                                          expires_at=now + timedelta(minutes=5), last_sent_at=now)
+
+
+def _results(wave) -> None:
+    """A finished run of ``wave`` with the report a national wave has: every province, every reason."""
+    from prakerja.regions.models import Province
+    from prakerja.selection.models import SelectionRun
+    from prakerja.waves.models import Wave
+
+    seed = "6" * 64
+    Wave.objects.filter(pk=wave.pk).update(seed=seed, seed_commitment=hashlib.sha256(seed.encode()).hexdigest(),
+                                           seed_revealed_at=timezone.now() - timedelta(weeks=13))
+    wave.refresh_from_db()
+    provinces, by_province = list(Province.objects.order_by("code")), []
+    for n, province in enumerate(provinces):
+        applied = 0 if n == 5 else 7 if n == 6 else 40_000 + n * 9_731
+        passed = 0 if n == 5 else 3 if n == 6 else applied // 7
+        by_province.append({"code": province.code, "name": province.name, "applied": applied,
+                            "eligible": applied * 9 // 10, "passed": passed,
+                            "quota": passed if province.code in ("31", "32") else None})
+    reasons = [("SEL-1", "nik_unverified", 81_204), ("SEL-2", "age", 12_977), ("SEL-2", "list:asn", 4_310),
+               ("SEL-2", "list:tni", 2), ("SEL-2", "list:pendidikan-formal", 20_118), ("SEL-3", "past_participant", 9),
+               ("SEL-3", "revoked", 0), ("SEL-3", "kk_cap", 3_402), ("SEL-4", "drawn", 800_006),
+               ("SEL-4", "not_drawn", 1_204_511)]
+    applied = sum(row["applied"] for row in by_province)
+    report = {"applied": applied, "withdrawn": 5, "eligible": sum(row["eligible"] for row in by_province),
+              "passed": sum(row["passed"] for row in by_province), "quota": wave.national_quota,
+              "national_pool": 600_000, "provincial_quotas": {},
+              "by_reason": [{"decided_stage": s, "reason_code": c, "count": k} for s, c, k in reasons],
+              "by_province": by_province}
+    SelectionRun.objects.create(wave=wave, status="done", finished_at=timezone.now() - timedelta(weeks=13),
+                                stages_done=["start", "SEL-1", "SEL-2", "SEL-3", "SEL-4", "report"],
+                                timings={"start": 1.5, "SEL-1": 2.25, "report": 0.5}, report=report)
 
 
 def _inbox(Message, user, *, count: int) -> None:  # noqa: N803 - the model, passed in to keep imports lazy

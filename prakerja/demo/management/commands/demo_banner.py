@@ -4,6 +4,7 @@ from prakerja.demo.management.commands.load_demo import (
     APPLICANT,
     DEMO_PASSWORD,
     OPERATOR,
+    PARTICIPANT,
     refuse_in_production,
 )
 
@@ -17,8 +18,9 @@ BANNER = """
    Health            http://127.0.0.1:8000/healthz
    Sandbox outbox    http://127.0.0.1:8001/outbox   (emails and SMS land here)
 
- Demo logins (password for both: {password})
-   Applicant         {applicant}
+ Demo logins (password for all: {password})
+   Applicant         {applicant}   (registration not finished yet)
+   Participant       {participant}   (passed an announced wave: see /waves/)
    Operator          {operator}   second factor: run
                      .venv/bin/python manage.py demo_totp   for the 6-digit code
 
@@ -37,4 +39,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refuse_in_production("demo_banner")
-        self.stdout.write(BANNER.format(password=DEMO_PASSWORD, applicant=APPLICANT[0], operator=OPERATOR[0]))
+        self.stdout.write(BANNER.format(password=DEMO_PASSWORD, applicant=APPLICANT[0], operator=OPERATOR[0],
+                                        participant=PARTICIPANT[0]))

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -19,6 +19,10 @@ DEMO_PASSWORD = "Prakerja-Demo-2026"
 # the back office at once (`manage.py demo_totp` prints the current code).
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 APPLICANT = ("siti@prakerja.test", "Siti Rahmawati")
+# A participant who passed an announced wave (the sandbox's demo identity Rina Kartika).
+PARTICIPANT = ("rina@prakerja.test", "Rina Kartika")
+PARTICIPANT_IDENTITY = {"nik": "1275014506980001", "kk": "1275011710180001", "born": date(1998, 6, 5),
+                        "regency": "1275", "phone": "+6281200000098"}
 OPERATOR = ("admin@prakerja.test", "Admin Prakerja")
 
 
@@ -49,8 +53,39 @@ class Command(BaseCommand):
                                        roles=["administrator"], password=DEMO_PASSWORD)
         if not Authenticator.objects.filter(user=operator, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(operator, DEMO_TOTP_SECRET)
+        self._demo_past_wave(operator)
         self._demo_wave(operator)
         self.stdout.write("demo data loaded")
+
+    @staticmethod
+    def _demo_past_wave(operator):
+        """One wave already drawn and announced: a revealed seed, the statistics, and a participant who passed."""
+        if Wave.objects.filter(results_published_at__isnull=False).exists():
+            return
+        from prakerja.demo.simulation import simulate_wave
+        from prakerja.regions.models import Regency
+        from prakerja.registry import crypto
+        from prakerja.registry.models import Profile
+        from prakerja.registry.nik import mask
+
+        email, name = PARTICIPANT
+        who = PARTICIPANT_IDENTITY
+        with transaction.atomic():
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, full_name=name)
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            now = timezone.now()
+            Profile.objects.update_or_create(user=user, defaults={
+                "nik_encrypted": crypto.encrypt(who["nik"]), "nik_index": crypto.blind_index("nik", who["nik"]),
+                "nik_masked": mask(who["nik"]), "kk_encrypted": crypto.encrypt(who["kk"]),
+                "kk_index": crypto.blind_index("kk", who["kk"]),
+                "birth_date_encrypted": crypto.encrypt(who["born"].isoformat()), "birth_year": who["born"].year,
+                "birth_month": who["born"].month, "female": True, "identity_status": "verified",
+                "identity_checked_at": now, "domicile_regency": Regency.objects.get(code=who["regency"]),
+                "domicile_street": "Jl. Gatot Subroto No. 5", "ktp_address": "Jl. Gatot Subroto No. 5, Medan",
+                "education": "s1", "employment_status": "laid_off",  # drawn first (SEL-4)
+                "phone": who["phone"], "phone_verified_at": now, "completed_at": now})
+        simulate_wave(applicants=60, quota=40, actor=operator, closed_days_ago=30, extra_users=[user])
 
     @staticmethod
     def _demo_wave(operator):

@@ -109,6 +109,8 @@ if DATABASE_URL:
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
                                          conn_health_checks=env_bool("DB_HEALTH_CHECKS", default=False))
     }
+    # Behind PgBouncer in transaction mode a server-side cursor (streamed CSVs) must be turned off.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 else:
     DATABASES = {
         "default": {

@@ -110,7 +110,8 @@ def simulate_wave(*, applicants: int, quota: int | None = None, seed: int = 16, 
     wave.refresh_from_db()
     run = selection.selection_run_wave(actor=actor, wave=wave)
     if announce:
-        announcement = selection.results_publish(actor=actor, wave=wave)
+        # Published at the announcement time, as the schedule would have done.
+        announcement = selection.results_publish(actor=actor, wave=wave, now=min(timezone.now(), wave.announce_at))
         selection.announcement_continue(announcement=announcement)  # the task finds it finished
         wave.refresh_from_db()
     return Simulated(wave=wave, applicants=applicants + len(extra_users), report=run.report)

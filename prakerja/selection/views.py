@@ -33,6 +33,7 @@ STAGE_NAMES = {
     "SEL-3": gettext_lazy("Never twice"),
     "SEL-4": gettext_lazy("Draw"),
 }
+OTHER_STAGES = {"start": gettext_lazy("Preparation (draw keys)"), "report": gettext_lazy("Report")}
 # What each reason code means, for the open statistics (services.REASONS holds the Indonesian
 # sentence stored on each application; these are the same reasons as English msgids).
 REASON_LABELS = {
@@ -105,7 +106,9 @@ def reason_label(code: str, list_names: dict) -> str:
 
 def stage_label(stage: str) -> str:
     name = STAGE_NAMES.get(stage)
-    return f"{stage} {name}" if name else stage
+    if name:
+        return f"{stage} {name}"
+    return str(OTHER_STAGES.get(stage, stage))
 
 
 def report_tables(wave: Wave, report: dict, *, count=public_count) -> dict:

@@ -200,7 +200,7 @@ def test_operators_see_exact_counts_before_publication(client, wave, staff):
     timings = re.search(r"<caption>[^<]*</caption>.*?</table>", page[page.index("run-title"):], re.S).group(0)
     stages = re.findall(r'<th scope="row">([^<]*)</th>\s*<td class="num">([^<]*)</td>', timings)
     assert [(stage.split()[0], seconds) for stage, seconds in stages] == [
-        ("start", "0,500"), ("SEL-1", "0,750"), ("SEL-4", "0,250"), ("report", "0,125")]  # Indonesian decimals
+        ("Persiapan", "0,500"), ("SEL-1", "0,750"), ("SEL-4", "0,250"), ("Laporan", "0,125")]  # Indonesian decimals
     assert url("selection_report_run", wave) in page and url("selection_report_publish", wave) in page
 
 

@@ -209,29 +209,29 @@ def report(request, public_id):
     return render(request, "selection/report.html", context)
 
 
+def _operator_action(request, public_id, action, done):
+    """One of the report's buttons: the service decides and audits; a refusal is shown as it says."""
+    wave = get_object_or_404(Wave, public_id=public_id)
+    try:
+        action(actor=request.user, wave=wave)
+    except selection_services.SelectionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, done % {"n": wave.number})
+    return redirect("selection_report", public_id=wave.public_id)
+
+
 @login_required
 @permission_required("selection.run_selection", raise_exception=True)
 @require_POST
 def report_run(request, public_id):
-    wave = get_object_or_404(Wave, public_id=public_id)
-    try:
-        selection_services.selection_request(actor=request.user, wave=wave)
-    except selection_services.SelectionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("The selection of wave %(n)s has been started.") % {"n": wave.number})
-    return redirect("selection_report", public_id=wave.public_id)
+    return _operator_action(request, public_id, selection_services.selection_request,
+                            _("The selection of wave %(n)s has been started."))
 
 
 @login_required
 @permission_required("selection.publish_results", raise_exception=True)
 @require_POST
 def report_publish(request, public_id):
-    wave = get_object_or_404(Wave, public_id=public_id)
-    try:
-        selection_services.results_publish(actor=request.user, wave=wave)
-    except selection_services.SelectionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("The results of wave %(n)s have been published.") % {"n": wave.number})
-    return redirect("selection_report", public_id=wave.public_id)
+    return _operator_action(request, public_id, selection_services.results_publish,
+                            _("The results of wave %(n)s have been published."))

@@ -284,6 +284,11 @@ def main() -> None:
                     for name, goal in TARGETS.items()},
         "applications_created": joined,
     }
+    # Issue 16: the selection at national scale and the announcement fan-out (bench/selection.py).
+    if os.environ.get("BENCH_SELECTION", "1") != "0":
+        from bench.selection import run_all as selection_bench
+
+        report["selection"] = selection_bench()
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

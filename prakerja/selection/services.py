@@ -45,7 +45,7 @@ from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt, encrypt
 from prakerja.selection.models import Announcement, ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
 from prakerja.selection.sql import sha256_hex_sql
-from prakerja.waves import services as wave_services
+from prakerja.waves import states
 from prakerja.waves.models import Application, ProvinceQuota, Wave
 from prakerja.waves.states import ApplicationStatus as S
 
@@ -179,19 +179,32 @@ def _execute(sql: str, params: list) -> int:
 _UNDECIDED = "wave_id = %s AND status = 'selecting' AND decided_stage = ''"
 
 
-def _fail(*, wave: Wave, stage: str, code: str, reason: str, where: str, params: list) -> int:
+def _fail(*, wave: Wave, stage: str, code: str, reason: str, where: str, params: list,
+          also: tuple[str, list] = ("", [])) -> int:
+    """Decide "failed" for the undecided rows matching ``where``: each row is written once, here."""
+    also_sql, also_params = also
     return _execute(
         f"UPDATE waves_application SET status = 'failed', decided_stage = %s, reason_code = %s, "  # noqa: S608  # nosec B608
-        f"status_reason = %s, decided_at = %s WHERE {_UNDECIDED} AND ({where})",
-        [stage, code, reason, timezone.now(), wave.pk, *params])
+        f"status_reason = %s, decided_at = %s{also_sql} WHERE {_UNDECIDED} AND ({where})",
+        [stage, code, reason, timezone.now(), *also_params, wave.pk, *params])
 
 
 def _stage_start(*, wave: Wave, run: SelectionRun) -> int:
-    moved = wave_services.wave_start_selection(actor=None, wave=wave)
+    """processing -> selecting (WAV-3) and the draw key, in one pass: each row is written once here.
+
+    The same move as waves.services.wave_start_selection, which would write
+    every row a second time for its key; a row is rewritten whole on
+    PostgreSQL, with all its index entries, so passes are what a run costs.
+    """
+    if wave.closed_at is None:
+        raise states.TransitionError("the wave is not closed yet")
     seed = _seed_of(wave)
     key = sha256_hex_sql(connection.vendor, "%s || pseudonym")
-    _execute(f"UPDATE waves_application SET draw_key = {key} WHERE wave_id = %s AND status = 'selecting'",  # noqa: S608  # nosec B608
-             [f"{seed}:", wave.pk])
+    sources = states.sources_of(S.SELECTING)
+    moved = _execute(
+        f"UPDATE waves_application SET status = %s, draw_key = {key} WHERE wave_id = %s "  # noqa: S608  # nosec B608
+        f"AND status IN ({', '.join(['%s'] * len(sources))})", [S.SELECTING, f"{seed}:", wave.pk, *sources])
+    audit_record(actor=None, action="wave.selection_start", target=wave, data={"applications": moved})
     return moved
 
 
@@ -267,24 +280,25 @@ def _stage_never_twice(*, wave: Wave, run: SelectionRun) -> int:
         decided += _fail(wave=wave, stage="SEL-3", code=code, reason=REASONS[code],
                          where="user_id IN (SELECT o.user_id FROM waves_application o WHERE o.status = %s "
                                "AND o.wave_id <> %s)", params=[status, wave.pk])
-    _mark_priority(wave=wave)
     cap = active_programme().max_recipients_per_kk
+    priority, priority_params = _priority("a")
     decided += _execute(
-        "WITH prior AS (SELECT p2.kk_index AS kk, COUNT(*) AS n FROM waves_application a2 "
+        "WITH prior AS (SELECT p2.kk_index AS kk, COUNT(*) AS n FROM waves_application a2 "  # noqa: S608  # nosec B608
         "JOIN registry_profile p2 ON p2.user_id = a2.user_id WHERE a2.status IN ('passed', 'revoked') "
         "AND a2.wave_id <> %s AND p2.kk_index <> '' GROUP BY p2.kk_index), "
         "ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY p.kk_index "
-        "ORDER BY a.priority DESC, a.draw_key) AS rn, COALESCE(prior.n, 0) AS n FROM waves_application a "
+        f"ORDER BY {priority} DESC, a.draw_key) AS rn, COALESCE(prior.n, 0) AS n FROM waves_application a "
         "JOIN registry_profile p ON p.user_id = a.user_id LEFT JOIN prior ON prior.kk = p.kk_index "
         "WHERE a.wave_id = %s AND a.status = 'selecting' AND a.decided_stage = '' AND p.kk_index <> '') "
         "UPDATE waves_application SET status = 'failed', decided_stage = 'SEL-3', reason_code = 'kk_cap', "
         "status_reason = %s, decided_at = %s WHERE id IN (SELECT id FROM ranked WHERE rn + n > %s)",
-        [wave.pk, wave.pk, REASONS["kk_cap"], timezone.now(), cap])
+        [wave.pk, *priority_params, wave.pk, REASONS["kk_cap"], timezone.now(), cap])
     return decided
 
 
-def _mark_priority(*, wave: Wave) -> int:
-    """SEL-4's tiers: on an active priority list, or a declared employment status chosen by operators."""
+def _priority(row: str) -> tuple[str, list]:
+    """SEL-4's tiers as SQL for the application ``row``: on an active priority list, or a declared
+    employment status chosen by operators. Computed where it is used, never a pass of its own."""
     versions = list(NikListVersion.objects.filter(is_current=True, nik_list__is_active=True,
                                                   nik_list__kind=ListKind.PRIORITY).values_list("pk", flat=True))
     statuses = list(PriorityStatus.objects.filter(is_active=True).values_list("employment_status", flat=True))
@@ -298,10 +312,8 @@ def _mark_priority(*, wave: Wave) -> int:
         conditions.append(f"p.employment_status IN ({', '.join(['%s'] * len(statuses))})")
         params += statuses
     first = " OR ".join(conditions) or "1 = 0"
-    return _execute(
-        f"UPDATE waves_application SET priority = (EXISTS (SELECT 1 FROM registry_profile p "  # noqa: S608  # nosec B608
-        f"WHERE p.user_id = waves_application.user_id AND ({first}))) WHERE {_UNDECIDED}",
-        [*params, wave.pk])
+    return (f"(EXISTS (SELECT 1 FROM registry_profile p WHERE p.user_id = {row}.user_id "  # noqa: S608  # nosec B608
+            f"AND ({first})))", params)
 
 
 def national_pool_quota(wave: Wave) -> int:
@@ -309,22 +321,24 @@ def national_pool_quota(wave: Wave) -> int:
     return max(0, wave.national_quota - provincial)
 
 
-_RANKED = (
-    "WITH ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY COALESCE(q.province_id, 0) "
-    "ORDER BY a.priority DESC, a.draw_key) AS rn, COALESCE(q.quota, %s) AS quota FROM waves_application a "
-    "LEFT JOIN waves_provincequota q ON q.wave_id = a.wave_id AND q.province_id = a.province_id "
-    "WHERE a.wave_id = %s AND a.status = 'selecting' AND a.decided_stage = '') ")
-
-
 def _stage_draw(*, wave: Wave, run: SelectionRun) -> int:
+    """The draw, writing each remaining row once: passed or not drawn, with its priority."""
     now = timezone.now()
     national = national_pool_quota(wave)
+    ranked_priority, ranked_params = _priority("a")
+    row_priority, row_params = _priority("waves_application")
     passed = _execute(
-        _RANKED + "UPDATE waves_application SET status = 'passed', decided_stage = 'SEL-4', reason_code = 'drawn', "  # noqa: S608  # nosec B608
-        "status_reason = '', decided_at = %s WHERE id IN (SELECT id FROM ranked WHERE rn <= quota)",
-        [national, wave.pk, now])
+        "WITH ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY COALESCE(q.province_id, 0) "  # noqa: S608  # nosec B608
+        f"ORDER BY {ranked_priority} DESC, a.draw_key) AS rn, COALESCE(q.quota, %s) AS quota "
+        "FROM waves_application a LEFT JOIN waves_provincequota q ON q.wave_id = a.wave_id "
+        "AND q.province_id = a.province_id WHERE a.wave_id = %s AND a.status = 'selecting' "
+        "AND a.decided_stage = '') "
+        "UPDATE waves_application SET status = 'passed', decided_stage = 'SEL-4', reason_code = 'drawn', "
+        f"status_reason = '', decided_at = %s, priority = {row_priority} "
+        "WHERE id IN (SELECT id FROM ranked WHERE rn <= quota)",
+        [*ranked_params, national, wave.pk, now, *row_params])
     not_drawn = _fail(wave=wave, stage="SEL-4", code="not_drawn", reason=REASONS["not_drawn"], where="1 = 1",
-                      params=[])
+                      params=[], also=(f", priority = {row_priority}", row_params))
     return passed + not_drawn
 
 
@@ -357,7 +371,7 @@ def waves_select_due() -> list[int]:
 
 
 # --- the announcement (WAV-6) ------------------------------------------------------------
-CHUNK = 5000
+CHUNK = 20_000
 _LANGUAGES = ("id", "en")
 
 
@@ -437,10 +451,14 @@ def _by_language(texts: dict, outcome: str | None, part: str) -> tuple[str, list
     return f"CASE {' '.join(branches)} END", params
 
 
-def _insert_messages(*, ids: list[int], texts: dict, now) -> list[int]:
-    """One chunk's inbox rows (everyone) and SMS and email rows (the passed), written by the database."""
+def _insert_messages(*, wave: Wave, after: int, last: int, texts: dict, now) -> list[int]:
+    """One chunk's inbox rows (everyone) and SMS and email rows (the passed), written by the database.
+
+    The chunk is the wave's decided applications with ``after < id <= last``.
+    """
     uuid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
-    placeholders = ", ".join(["%s"] * len(ids))
+    chunk = "a.wave_id = %s AND a.id > %s AND a.id <= %s AND a.status IN ('passed', 'failed')"
+    ids = [wave.pk, after, last]
     columns = ("public_id, idempotency_key, channel, user_id, to_address, template, subject, body, html_body, "
                "status, attempts, next_attempt_at, last_error, provider_message_id, created_at, sent_at, sensitive")
     queued = []
@@ -450,7 +468,7 @@ def _insert_messages(*, ids: list[int], texts: dict, now) -> list[int]:
         f"INSERT INTO notifications_message ({columns}) SELECT {uuid}, "  # noqa: S608  # nosec B608
         f"'wave-result:' || a.id, 'inbox', a.user_id, '', 'wave_' || a.status, {subject}, {body}, '', 'sent', 0, "
         f"%s, '', '', %s, %s, %s FROM waves_application a JOIN accounts_user u ON u.id = a.user_id "
-        f"WHERE a.id IN ({placeholders}) ON CONFLICT DO NOTHING",
+        f"WHERE {chunk} ON CONFLICT DO NOTHING",
         [*subject_params, *body_params, now, now, now, False, *ids])
     for channel, address, extra_join, part in (
             ("sms", "p.phone", "JOIN registry_profile p ON p.user_id = a.user_id AND p.phone IS NOT NULL "
@@ -464,7 +482,7 @@ def _insert_messages(*, ids: list[int], texts: dict, now) -> list[int]:
                 f"'wave-result:' || a.id, %s, a.user_id, {address}, 'wave_passed', "
                 f"{subject_sql if channel == 'email' else chr(39) * 2}, {text}, '', 'queued', 0, %s, '', '', %s, "
                 f"NULL, %s FROM waves_application a JOIN accounts_user u ON u.id = a.user_id {extra_join} "
-                f"WHERE a.id IN ({placeholders}) AND a.status = 'passed' ON CONFLICT DO NOTHING RETURNING id",
+                f"WHERE {chunk} AND a.status = 'passed' ON CONFLICT DO NOTHING RETURNING id",
                 [channel, *(subject_sql_params if channel == "email" else []), *text_params, now, now, False,
                  *ids])
             queued += [row[0] for row in cursor.fetchall()]
@@ -494,20 +512,21 @@ def announcement_continue(*, announcement: Announcement, chunk_size: int = CHUNK
     while True:
         with transaction.atomic():
             current = Announcement.objects.select_for_update().get(pk=announcement.pk)
-            rows = list(Application.objects.filter(wave=wave, status__in=[S.PASSED, S.FAILED],
-                                                   pk__gt=current.last_application_id)
+            after = current.last_application_id
+            rows = list(Application.objects.filter(wave=wave, status__in=[S.PASSED, S.FAILED], pk__gt=after)
                         .order_by("pk").values_list("pk", "user_id", "status")[:chunk_size])
             if not rows:
                 current.finished_at, current.lease_until = timezone.now(), None
                 current.save(update_fields=["finished_at", "lease_until"])
                 audit_record(actor=None, action="wave.results_announced", target=wave, data={"told": current.done})
                 return current
-            ids = [pk for pk, _user, _status in rows]
-            queued = _insert_messages(ids=ids, texts=texts, now=timezone.now())
-            Application.objects.filter(pk__in=ids).update(notified_at=timezone.now())
+            last = rows[-1][0]
+            # Written with the chunk's position in one transaction: a crash loses the whole chunk
+            # or none of it, and the next worker starts after the last chunk committed.
+            queued = _insert_messages(wave=wave, after=after, last=last, texts=texts, now=timezone.now())
             _issue_cards(wave=wave, application_ids=[pk for pk, _user, status in rows if status == S.PASSED])
-            current.done += len(ids)
-            current.last_application_id = ids[-1]
+            current.done += len(rows)
+            current.last_application_id = last
             current.lease_until = timezone.now() + LEASE
             current.save(update_fields=["done", "last_application_id", "lease_until"])
             users = [user for _pk, user, _status in rows]

@@ -101,29 +101,31 @@ class Application(models.Model):
     """One person in one wave (WAV-2..5)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="applications")
+    # Every index is rewritten whenever a row is (the selection writes each row twice), so no
+    # index here is kept that another covers: wave leads three, province and consent are never looked up.
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="applications", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     # The domicile province when joining: quotas and counts are per province.
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.JOINED)
     status_reason = models.CharField(max_length=300, blank=True)  # why "Gagal" (filled by selection)
-    consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     joined_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # SEL-4: the id under which the application appears in the published draw
     # (random, says nothing about the person), and what the run recorded.
-    pseudonym = models.CharField(max_length=16, default=new_pseudonym, unique=True, editable=False)
+    pseudonym = models.CharField(max_length=16, default=new_pseudonym, editable=False)  # unique: Meta
     decided_stage = models.CharField(max_length=8, blank=True, default="")  # "SEL-1" .. "SEL-4"
     reason_code = models.CharField(max_length=40, blank=True, default="")
     priority = models.BooleanField(null=True)  # drawn first (SEL-4); null until the run
     draw_key = models.CharField(max_length=64, blank=True, default="")  # SHA-256(seed ":" pseudonym), hex
-    # WAV-6: the announcement fan-out wrote this person's messages.
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-joined_at"]
         constraints = [
             models.UniqueConstraint(fields=["wave", "user"], name="application_once_per_wave"),
+            # A constraint, not unique=True: PostgreSQL would add a second (LIKE) index for the latter.
+            models.UniqueConstraint(fields=["pseudonym"], name="application_pseudonym_unique"),
             # "One wave at a time" (WAV-2), enforced by the database.
             models.UniqueConstraint(fields=["user"], condition=Q(status__in=ACTIVE),
                                     name="application_one_active_wave"),

@@ -44,8 +44,8 @@ from prakerja.core.errors import DomainError
 from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt, encrypt
 from prakerja.selection.models import Announcement, ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
-from prakerja.selection.sql import sha256_hex_sql
-from prakerja.waves import states
+from prakerja.selection.sql import DrawKey
+from prakerja.waves import services as wave_services
 from prakerja.waves.models import Application, ProvinceQuota, Wave
 from prakerja.waves.states import ApplicationStatus as S
 
@@ -190,22 +190,8 @@ def _fail(*, wave: Wave, stage: str, code: str, reason: str, where: str, params:
 
 
 def _stage_start(*, wave: Wave, run: SelectionRun) -> int:
-    """processing -> selecting (WAV-3) and the draw key, in one pass: each row is written once here.
-
-    The same move as waves.services.wave_start_selection, which would write
-    every row a second time for its key; a row is rewritten whole on
-    PostgreSQL, with all its index entries, so passes are what a run costs.
-    """
-    if wave.closed_at is None:
-        raise states.TransitionError("the wave is not closed yet")
-    seed = _seed_of(wave)
-    key = sha256_hex_sql(connection.vendor, "%s || pseudonym")
-    sources = states.sources_of(S.SELECTING)
-    moved = _execute(
-        f"UPDATE waves_application SET status = %s, draw_key = {key} WHERE wave_id = %s "  # noqa: S608  # nosec B608
-        f"AND status IN ({', '.join(['%s'] * len(sources))})", [S.SELECTING, f"{seed}:", wave.pk, *sources])
-    audit_record(actor=None, action="wave.selection_start", target=wave, data={"applications": moved})
-    return moved
+    """processing -> selecting (WAV-3) with each row's draw key, in the one pass that moves it."""
+    return wave_services.wave_start_selection(actor=None, wave=wave, draw_key=DrawKey(f"{_seed_of(wave)}:"))
 
 
 def _stage_identity(*, wave: Wave, run: SelectionRun) -> int:

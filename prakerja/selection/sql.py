@@ -8,6 +8,8 @@ connections (the database calls it row by row; Python never loops over the appli
 import hashlib
 
 from django.db.backends.signals import connection_created
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import Concat
 
 
 def draw_key(seed: str, pseudonym: str) -> str:
@@ -33,3 +35,20 @@ def sha256_hex_sql(vendor: str, expression: str) -> str:
     if vendor == "postgresql":
         return f"encode(sha256(convert_to({expression}, 'UTF8')), 'hex')"
     return f"prakerja_sha256_hex({expression})"
+
+
+class DrawKey(Func):
+    """The draw key as an ORM expression: the hex SHA-256 of ``prefix`` followed by the pseudonym."""
+
+    output_field = CharField()
+
+    def __init__(self, prefix: str):
+        super().__init__(Concat(Value(prefix), F("pseudonym"), output_field=CharField()))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return sha256_hex_sql("postgresql", inner), params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return sha256_hex_sql("sqlite", inner), params

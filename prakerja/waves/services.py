@@ -156,8 +156,8 @@ def application_join(*, actor, wave: Wave, consent_version: int) -> Application:
 
 
 # --- the clock and selection: set-based transitions --------------------------------------
-def _move_all(*, wave: Wave, to: str) -> int:
-    return Application.objects.filter(wave=wave, status__in=states.sources_of(to)).update(status=to)
+def _move_all(*, wave: Wave, to: str, **also) -> int:
+    return Application.objects.filter(wave=wave, status__in=states.sources_of(to)).update(status=to, **also)
 
 
 def waves_close_due(*, now=None) -> list[int]:
@@ -189,11 +189,15 @@ def _sweep_stranded() -> None:
 
 
 @transaction.atomic
-def wave_start_selection(*, actor, wave: Wave) -> int:
-    """PROCESSING -> SELECTING for the whole wave (the selection run calls this)."""
+def wave_start_selection(*, actor, wave: Wave, **also) -> int:
+    """PROCESSING -> SELECTING for the whole wave (the selection run calls this).
+
+    ``also`` sets more fields in the same UPDATE (the run's draw key): on
+    PostgreSQL every pass rewrites each row with all its index entries.
+    """
     if wave.closed_at is None:
         raise states.TransitionError("the wave is not closed yet")
-    moved = _move_all(wave=wave, to=S.SELECTING)
+    moved = _move_all(wave=wave, to=S.SELECTING, **also)
     audit_record(actor=actor, action="wave.selection_start", target=wave, data={"applications": moved})
     return moved
 

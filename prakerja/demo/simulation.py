@@ -33,6 +33,19 @@ class Simulated:
     report: dict = field(default_factory=dict)
 
 
+def verified_profile(*, nik: str, kk: str, born: date, female: bool, regency_id: int, street: str,
+                     education: str, employment: str, identity_status: str = "verified", **more) -> dict:
+    """A complete profile's fields as the registry stores them: NIK, KK and birth date encrypted, blind indexes."""
+    now = timezone.now()
+    return {"nik_encrypted": crypto.encrypt(nik), "nik_index": crypto.blind_index("nik", nik),
+            "nik_masked": mask(nik), "kk_encrypted": crypto.encrypt(kk), "kk_index": crypto.blind_index("kk", kk),
+            "birth_date_encrypted": crypto.encrypt(born.isoformat()), "birth_year": born.year,
+            "birth_month": born.month, "female": female, "identity_status": identity_status,
+            "identity_checked_at": now, "domicile_regency_id": regency_id, "domicile_street": street,
+            "ktp_address": street, "education": education, "employment_status": employment, "completed_at": now,
+            **more}
+
+
 def _born(rng: random.Random) -> date:
     roll = rng.random()
     if roll < 0.03:  # too young on the closing day
@@ -85,17 +98,11 @@ def simulate_wave(*, applicants: int, quota: int | None = None, seed: int = 16, 
             profiles = []
             for user, p in zip(users, chunk, strict=True):
                 pending = rng.random() < 0.03
-                profiles.append(Profile(
-                    user=user, nik_encrypted=crypto.encrypt(p["nik"]), nik_index=crypto.blind_index("nik", p["nik"]),
-                    nik_masked=mask(p["nik"]), kk_encrypted=crypto.encrypt(p["kk"]),
-                    kk_index=crypto.blind_index("kk", p["kk"]),
-                    birth_date_encrypted=crypto.encrypt(p["born"].isoformat()),
-                    birth_year=p["born"].year, birth_month=p["born"].month, female=p["female"],
-                    identity_status="pending" if pending else "verified", domicile_regency_id=p["regency_id"],
-                    domicile_street="Jl. Simulasi", ktp_address="Jl. Simulasi",
+                profiles.append(Profile(user=user, **verified_profile(
+                    nik=p["nik"], kk=p["kk"], born=p["born"], female=p["female"], regency_id=p["regency_id"],
+                    identity_status="pending" if pending else "verified", street="Jl. Simulasi",
                     education=rng.choice(["sma", "s1", "smp"]),
-                    employment_status="laid_off" if rng.random() < 0.05 else rng.choice(["job_seeker", "employed"]),
-                    completed_at=now))
+                    employment="laid_off" if rng.random() < 0.05 else rng.choice(["job_seeker", "employed"]))))
             Profile.objects.bulk_create(profiles)
             Application.objects.bulk_create([
                 Application(wave=wave, user=user, province_id=regency_province[p["regency_id"]], consent=consent,

@@ -62,11 +62,9 @@ class Command(BaseCommand):
         """One wave already drawn and announced: a revealed seed, the statistics, and a participant who passed."""
         if Wave.objects.filter(results_published_at__isnull=False).exists():
             return
-        from prakerja.demo.simulation import simulate_wave
+        from prakerja.demo.simulation import simulate_wave, verified_profile
         from prakerja.regions.models import Regency
-        from prakerja.registry import crypto
         from prakerja.registry.models import Profile
-        from prakerja.registry.nik import mask
 
         email, name = PARTICIPANT
         who = PARTICIPANT_IDENTITY
@@ -74,17 +72,11 @@ class Command(BaseCommand):
             user = User.objects.filter(email=email).first() or User.objects.create_user(
                 email=email, password=DEMO_PASSWORD, full_name=name)
             EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-            now = timezone.now()
-            Profile.objects.update_or_create(user=user, defaults={
-                "nik_encrypted": crypto.encrypt(who["nik"]), "nik_index": crypto.blind_index("nik", who["nik"]),
-                "nik_masked": mask(who["nik"]), "kk_encrypted": crypto.encrypt(who["kk"]),
-                "kk_index": crypto.blind_index("kk", who["kk"]),
-                "birth_date_encrypted": crypto.encrypt(who["born"].isoformat()), "birth_year": who["born"].year,
-                "birth_month": who["born"].month, "female": True, "identity_status": "verified",
-                "identity_checked_at": now, "domicile_regency": Regency.objects.get(code=who["regency"]),
-                "domicile_street": "Jl. Gatot Subroto No. 5", "ktp_address": "Jl. Gatot Subroto No. 5, Medan",
-                "education": "s1", "employment_status": "laid_off",  # drawn first (SEL-4)
-                "phone": who["phone"], "phone_verified_at": now, "completed_at": now})
+            Profile.objects.update_or_create(user=user, defaults=verified_profile(
+                nik=who["nik"], kk=who["kk"], born=who["born"], female=True,
+                regency_id=Regency.objects.get(code=who["regency"]).pk, street="Jl. Gatot Subroto No. 5, Medan",
+                education="s1", employment="laid_off",  # drawn first (SEL-4)
+                phone=who["phone"], phone_verified_at=timezone.now()))
         simulate_wave(applicants=60, quota=40, actor=operator, closed_days_ago=30, extra_users=[user])
 
     @staticmethod

@@ -37,7 +37,10 @@ INSTALLED_APPS = [
     "prakerja.regions",
     "prakerja.civil",
     "prakerja.registry",
+    "prakerja.ledger",
     "prakerja.waves",
+    "prakerja.induction",
+    "prakerja.cards",
     "prakerja.selection",
     "prakerja.web",
     "prakerja.demo",
@@ -285,6 +288,15 @@ from prakerja.registry.crypto import dev_key  # noqa: E402
 
 PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", [dev_key("personal-data", SECRET_KEY)])
 PERSONAL_DATA_INDEX_KEY = env_str("PERSONAL_DATA_INDEX_KEY", dev_key("blind-index", SECRET_KEY))
+# --- the card (CRD-1) ------------------------------------------------------------------
+# Card numbers: this prefix, random digits from the OS's CSPRNG, a Luhn check
+# digit; 16 digits in all. "9" is ISO/IEC 7812's "national use" industry.
+CARD_NUMBER_PREFIX = env_str("CARD_NUMBER_PREFIX", "9")
+if not (CARD_NUMBER_PREFIX.isdigit() and 1 <= len(CARD_NUMBER_PREFIX) <= 6):
+    raise ImproperlyConfigured("CARD_NUMBER_PREFIX must be 1 to 6 digits (at least 9 random digits must remain)")
+# Reminders before the first-purchase deadline go out at this hour, WIB (CRD-5).
+CARD_REMINDER_HOUR_WIB = env_int("CARD_REMINDER_HOUR_WIB", 9)
+
 # KTP photos and selfies: private storage, never under MEDIA_URL.
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Pixel caps keep decoding under 100 MiB a request (registry/photos.py;

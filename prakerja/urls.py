@@ -15,6 +15,8 @@ urlpatterns = [
     path("registration/", include("prakerja.registry.urls")),
     path("waves/", include("prakerja.waves.urls")),
     path("waves/", include("prakerja.selection.urls")),
+    path("card/videos/", include("prakerja.induction.urls")),
+    path("card/", include("prakerja.cards.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", web.set_language, name="set_language"),
     path("admin/", admin.site.urls),

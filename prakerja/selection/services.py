@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.audit.services import audit_record
+from prakerja.cards.services.issuance import issuance_schedule
 from prakerja.core.errors import DomainError
 from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt, encrypt
@@ -401,6 +402,8 @@ def results_publish(*, actor, wave: Wave, now=None) -> Announcement:
             total=Application.objects.filter(wave=locked, status__in=[S.PASSED, S.FAILED]).count())
         audit_record(actor=actor, action="wave.results_publish", target=locked,
                      data={"early": now < locked.announce_at, "applications": announcement.total})
+        # CRD-1: the passed get their cards after the announcement, in chunks of their own.
+        issuance_schedule(wave=locked)
     from prakerja.selection.tasks import continue_announcement
 
     transaction.on_commit(lambda: continue_announcement(announcement.pk))
@@ -475,10 +478,6 @@ def _insert_messages(*, wave: Wave, after: int, last: int, texts: dict, now) -> 
     return queued
 
 
-def _issue_cards(*, wave: Wave, application_ids: list[int]) -> None:
-    """CRD-1: the card issuance of issue 17 plugs in here, called for each chunk of passed applications."""
-
-
 def announcement_continue(*, announcement: Announcement, chunk_size: int = CHUNK) -> Announcement:
     """Tell everyone, a chunk at a time; each chunk commits its messages with its position.
 
@@ -510,7 +509,6 @@ def announcement_continue(*, announcement: Announcement, chunk_size: int = CHUNK
             # Written with the chunk's position in one transaction: a crash loses the whole chunk
             # or none of it, and the next worker starts after the last chunk committed.
             queued = _insert_messages(wave=wave, after=after, last=last, texts=texts, now=timezone.now())
-            _issue_cards(wave=wave, application_ids=[pk for pk, _user, status in rows if status == S.PASSED])
             current.done += len(rows)
             current.last_application_id = last
             current.lease_until = timezone.now() + LEASE

@@ -88,12 +88,14 @@ def test_a_crash_mid_fan_out_neither_loses_nor_repeats(wave, delivered, monkeypa
     announcement = services.results_publish(actor=None, wave=wave)
     calls = []
 
+    real = services._insert_messages
+
     def crash_on_third_chunk(**kwargs):
-        calls.append(1)
-        if len(calls) == 3:
+        calls.append(real(**kwargs))
+        if len(calls) == 3:  # after the chunk's messages are written, before its position is
             raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "_issue_cards", crash_on_third_chunk)
+    monkeypatch.setattr(services, "_insert_messages", crash_on_third_chunk)
     with pytest.raises(RuntimeError):
         services.announcement_continue(announcement=announcement, chunk_size=2)
     announcement.refresh_from_db()

@@ -241,6 +241,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": env_str("RATE_LIMIT_SIGNUP", "10/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
     "request_login_code": "20/m/ip,6/2h/key",
+    # The password asked again before the card number shows (CRD-1).
+    "reauthenticate": env_str("RATE_LIMIT_REAUTHENTICATE", "10/m/ip,5/15m/user"),
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Prakerja"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("waves/", include("prakerja.selection.urls")),
     path("card/videos/", include("prakerja.induction.urls")),
     path("card/", include("prakerja.cards.urls")),
+    path("operators/cards/", include("prakerja.cards.operator_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", web.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -31,12 +31,16 @@ ROLES: dict[str, dict] = {
         "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
         "programme.view_switches", "programme.change_switches", "waves.view_consentversion",
         "waves.add_consentversion",
+        # CRD-2: replaces the induction videos (audited).
+        "induction.view_inductionvideo", "induction.change_inductionvideo",
         # Selection (SEL-5): lists and runs are seen, priority statuses chosen, runs
         # started and results published early; lists are imported by command.
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
         "selection.change_prioritystatus",
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
-        "selection.view_announcement"]},
+        "selection.view_announcement",
+        # CRD-5: the places revocation gave back, per wave and province, for a supplementary wave.
+        "cards.view_revocations"]},
     # Checks identities: opens the profile, reveals NIK and KK with a reason,
     # compares the KTP photo with the selfie. Every reveal and photo is audited.
     "verifier": {"name": _("Verifier"), "perms": [
@@ -54,12 +58,13 @@ ROLES: dict[str, dict] = {
         "audit.view_auditentry",
         "accounts.view_user", "auth.view_group",
         "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",
-        "waves.view_consentversion",
+        "waves.view_consentversion", "induction.view_inductionvideo",
         "programme.view_programme", "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion",
         "notifications.view_message",
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
-        "selection.view_selectionrun", "selection.view_announcement"]},
+        "selection.view_selectionrun", "selection.view_announcement",
+        "cards.view_revocations"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

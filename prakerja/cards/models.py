@@ -41,6 +41,8 @@ class Card(models.Model):
     class Meta:
         verbose_name = _("card")
         verbose_name_plural = _("cards")
+        # Operators see how many places revocation gave back, per wave and province (CRD-5, WAV-1).
+        permissions = [("view_revocations", "Can see the revoked places per wave and province")]
         constraints = [
             models.CheckConstraint(condition=Q(status="active", ended_at__isnull=True)
                                    | (~Q(status="active") & Q(ended_at__isnull=False)),

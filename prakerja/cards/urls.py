@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from prakerja.cards import views
+
+urlpatterns = [
+    path("number/", views.number, name="card_number"),
+]

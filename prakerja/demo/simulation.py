@@ -121,4 +121,22 @@ def simulate_wave(*, applicants: int, quota: int | None = None, seed: int = 16, 
         announcement = selection.results_publish(actor=actor, wave=wave, now=min(timezone.now(), wave.announce_at))
         selection.announcement_continue(announcement=announcement)  # the task finds it finished
         wave.refresh_from_db()
+        _issue_cards(wave=wave, actor=actor)
     return Simulated(wave=wave, applicants=applicants + len(extra_users), report=run.report)
+
+
+def _issue_cards(*, wave, actor) -> None:
+    """CRD-1, CRD-3: the budget funded for the wave's participants, then their cards issued and credited here
+    (the task would do the same a moment later and find it done)."""
+    from prakerja.cards.models import CardIssuance
+    from prakerja.cards.services import budget_fund
+    from prakerja.cards.services.issuance import issuance_continue
+    from prakerja.programme.selectors import active_programme
+
+    programme = active_programme()
+    passed = Application.objects.filter(wave=wave, status="passed").count()
+    if passed and programme.training_balance:
+        with transaction.atomic():
+            budget_fund(programme=programme, amount=passed * programme.training_balance,
+                        key=f"simulate:fund:wave-{wave.number}", actor=actor)
+    issuance_continue(issuance=CardIssuance.objects.get(wave=wave))

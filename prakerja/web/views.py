@@ -7,8 +7,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from prakerja.accounts.services import user_set_language
+from prakerja.cards.selectors import card_panel
+from prakerja.induction.selectors import induction_progress
 from prakerja.registry import selectors as registry_selectors
 from prakerja.waves import selectors as waves_selectors
+from prakerja.waves.states import ApplicationStatus
 from prakerja.web.health import run_checks
 from prakerja.web.selectors import dashboard_snapshot
 
@@ -23,14 +26,28 @@ def home(request):
 def dashboard(request):
     snapshot = dashboard_snapshot(user_id=request.user.pk)
     if snapshot is not None and snapshot.completed_at:
-        # A complete profile: everything the page shows came in one query.
-        return render(request, "web/dashboard.html", {
-            "profile": snapshot, "steps": [], "next_step": None, "unread_count": snapshot.unread,
-            **waves_selectors.dashboard_context_from(snapshot)})
+        # A complete profile: everything the page shows came in one query,
+        # and for a participant two more (the card, the videos).
+        context = {"profile": snapshot, "steps": [], "next_step": None, "unread_count": snapshot.unread,
+                   **waves_selectors.dashboard_context_from(snapshot)}
+        shown = context["application"]
+        if shown is not None and shown.status in (ApplicationStatus.PASSED, ApplicationStatus.REVOKED):
+            context.update(participant_context(request.user, revoked=shown.status == ApplicationStatus.REVOKED))
+        return render(request, "web/dashboard.html", context)
     profile = registry_selectors.profile_of(request.user)
     steps = registry_selectors.registration_steps(profile)
     return render(request, "web/dashboard.html", {
         "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None)})
+
+
+def participant_context(user, *, revoked: bool) -> dict:
+    """CRD-1, CRD-2, CRD-5: the card panel and the videos, for one who passed (or was revoked, if a card was made)."""
+    card = card_panel(user_id=user.pk)
+    if card is None and revoked:
+        return {}
+    videos = induction_progress(user) if card is not None and card.active else []
+    return {"participant": True, "card": card, "videos": videos,
+            "videos_done": bool(videos) and all(video["completed"] for video in videos)}
 
 
 @never_cache

@@ -23,10 +23,11 @@ EXPECTED = {
     "wave_manager": {
         "accounts.view_user", "waves.add_wave", "waves.change_wave", "waves.view_wave", "waves.view_application",
         "programme.view_switches", "programme.change_switches", "waves.view_consentversion",
-        "waves.add_consentversion", "selection.view_niklist", "selection.view_niklistversion",
+        "waves.add_consentversion", "induction.view_inductionvideo", "induction.change_inductionvideo",
+        "selection.view_niklist", "selection.view_niklistversion",
         "selection.view_prioritystatus", "selection.change_prioritystatus",
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
-        "selection.view_announcement"},
+        "selection.view_announcement", "cards.view_revocations"},
     "verifier": {"accounts.view_user", "registry.view_profile", "accounts.view_personal_data",
                  "registry.view_identity_photos"},
     "finance": {"accounts.view_user"},
@@ -35,10 +36,11 @@ EXPECTED = {
     "auditor": {
         "audit.view_auditentry", "accounts.view_user", "auth.view_group",
         "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",
-        "waves.view_consentversion", "programme.view_programme", "regions.view_province", "regions.view_regency",
+        "waves.view_consentversion", "induction.view_inductionvideo", "programme.view_programme",
+        "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion", "notifications.view_message",
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
-        "selection.view_selectionrun", "selection.view_announcement"},
+        "selection.view_selectionrun", "selection.view_announcement", "cards.view_revocations"},
 }
 
 

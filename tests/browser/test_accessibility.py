@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from tests.web import participant_pages
 from tests.web.participant_pages import PAGES, PASSWORD
@@ -44,9 +44,11 @@ def describe(page_id: str, url: str, found: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def sign_in_with_cookie(browser_page, live_server, user, settings):
+def sign_in_with_cookie(browser_page, live_server, user, settings, *, reauthenticate=False):
     client = Client()
     client.force_login(user)
+    if reauthenticate:  # the password entered again, as before the card number (CRD-1)
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     browser_page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
                                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
 
@@ -69,7 +71,8 @@ def open_page(browser_page, live_server, world, page, settings) -> int:
             settings.ACCOUNT_LOGIN_BY_CODE_REQUIRED = False
         return navigation.value.status
     if page.who:
-        sign_in_with_cookie(browser_page, live_server, world.users[page.who], settings)
+        sign_in_with_cookie(browser_page, live_server, world.users[page.who], settings,
+                            reauthenticate=page.flow == "reauth")
     response = browser_page.goto(url)
     if page.flow == "submit":  # the form sent empty: the error state
         with browser_page.expect_navigation() as navigation:

@@ -36,3 +36,47 @@ def issue(monkeypatch):
 def card(announced_wave, issue):
     issue(announced_wave)
     return Card.objects.order_by("pk").select_related("account", "programme", "user").first()
+
+
+@pytest.fixture
+def watched(db):
+    """Mark the three induction videos (CRD-2) as watched to the end by a person."""
+
+    def mark(user):
+        from prakerja.induction.models import InductionVideo, VideoProgress
+
+        now = timezone.now()
+        for video in InductionVideo.objects.all():
+            VideoProgress.objects.update_or_create(user=user, video=video, defaults={
+                "covered_seconds": video.duration_seconds, "completed_at": now})
+
+    return mark
+
+
+@pytest.fixture
+def cards(card):
+    """All three cards of ``announced_wave``, issued and credited, in id order."""
+    return list(Card.objects.order_by("pk").select_related("account", "programme", "user"))
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Email and SMS ids handed to delivery, kept here instead of sent (no SMTP or SMS gateway in these tests)."""
+    ids = []
+    monkeypatch.setattr("prakerja.notifications.tasks.deliver_messages", ids.extend)
+    return ids
+
+
+@pytest.fixture
+def videos_watched(monkeypatch):
+    """``card_debit`` asks whether the three videos were watched (CRD-2); here they were, for everyone."""
+    import importlib
+    import sys
+    import types
+
+    try:
+        module = importlib.import_module("prakerja.induction.selectors")
+    except ImportError:  # the induction app is still being written: stand in for its selector
+        module = types.ModuleType("prakerja.induction.selectors")
+        monkeypatch.setitem(sys.modules, "prakerja.induction.selectors", module)
+    monkeypatch.setattr(module, "induction_complete", lambda user: True, raising=False)

@@ -31,7 +31,8 @@ class Page:
     args: Callable[["World"], list] | None = None
     query: str = ""
     # "submit": post the page's form empty, to see the error state;
-    # "login_code": sign in with the emailed second step switched on (REG-2).
+    # "login_code": sign in with the emailed second step switched on (REG-2);
+    # "reauth": enter the password again first (allauth's reauthentication, CRD-1).
     flow: str = ""
     js: bool = False  # the page may load a script (progressive enhancement only)
 
@@ -72,6 +73,11 @@ PAGES = [
     Page("dashboard-failed", "dashboard", who="failed"),
     Page("dashboard-revoked", "dashboard", who="revoked"),
     Page("dashboard-withdrawn", "dashboard", who="withdrawn"),
+    # The card (CRD-1..5): credited with the videos to watch (dashboard-passed), the balance still on
+    # its way, the videos watched (the payout prompt), and the number itself.
+    Page("dashboard-card-waiting", "dashboard", who="card_waiting"),
+    Page("dashboard-card-ready", "dashboard", who="history"),
+    Page("card-number", "card_number", who="history", flow="reauth"),
     # The inbox: 50 messages, 20 a page.
     Page("inbox", "inbox", who="complete"),
     Page("inbox-page-2", "inbox", who="complete", query="?page=2"),
@@ -97,6 +103,9 @@ PAGES = [
     Page("waves-history-empty", "waves_history", who="new"),
     # A wave's open results (issue 16): every province, every reason, some counts under 10.
     Page("waves-results", "selection_results", args=lambda w: [w.waves["6"].public_id]),
+    # The induction videos (CRD-2); the player needs its script to report progress.
+    Page("induction-list", "induction_list", who="passed"),
+    Page("induction-video", "induction_video", who="passed", args=lambda w: ["programme"], js=True),
 ]
 
 # URL names that are not participant pages, and why. Anything else in the
@@ -115,6 +124,11 @@ EXCLUDED = {
     "selection_report": "operators only",
     "selection_report_run": "operators only, POST only, redirects to the report",
     "selection_report_publish": "operators only, POST only, redirects to the report",
+    "induction_progress": "POST only, JSON for the video player",
+    "induction_video_file": "a video, not a page",
+    "induction_captions_file": "captions (WebVTT), not a page",
+    "cards_operators_revoked": "operators only",
+    "cards_operators_supplementary": "operators only, POST only, redirects to the revoked places",
     "set_language": "POST only, redirects back",
     "healthz": "JSON for the load balancer",
     "bench_hello": "bench/ yardstick, off unless BENCH_ENDPOINTS",
@@ -198,7 +212,7 @@ def build(make_user, make_wave) -> World:
         "passed": ("Wahyu Hidayat", "complete"), "failed": ("Lina Marlina Sari", "complete"),
         "revoked": ("Joko Susilo", "complete"), "withdrawn": ("Putu Ayu Lestari", "complete"),
         "history": ("Ahmad Fauzi Ramadhan", "complete"), "no_password": ("Sri Wahyuni", "none"),
-        "forgot": ("Rudi Hartono", "complete"),
+        "forgot": ("Rudi Hartono", "complete"), "card_waiting": ("Dian Sastrowardoyo", "complete"),
     }
     for n, (key, (name, stage)) in enumerate(people.items(), start=1):
         user = make_user(email=f"{key.replace('_', '.')}@example.id", full_name=name)
@@ -245,7 +259,8 @@ def build(make_user, make_wave) -> World:
     world.waves["3"] = wave_round(3, {"history": "failed", "revoked": "failed"})
     world.waves["4"] = wave_round(4, {"history": "failed", "failed": "failed"})
     world.waves["5"] = wave_round(5, {"history": "failed", "revoked": "passed", "withdrawn": "failed"})
-    world.waves["6"] = wave_round(6, {"history": "passed", "passed": "passed", "failed": "failed"})
+    world.waves["6"] = wave_round(6, {"history": "passed", "passed": "passed", "failed": "failed",
+                                      "card_waiting": "passed"})
     world.waves["7"] = wave_round(7, {"withdrawn": "joined", "selecting": "joined"}, announced=False)
     world.waves["8"] = wave_round(8, {"processing": "joined"}, announced=False, selecting=False)
     Application.objects.filter(user=world.users["revoked"], status=ApplicationStatus.PASSED).update(
@@ -259,11 +274,26 @@ def build(make_user, make_wave) -> World:
     world.waves["10"] = make_wave(number=10, opens=7, closes=10, announce=12, kind=WaveKind.SUPPLEMENTARY)
 
     _results(world.waves["6"])
+    _cards(world)
 
     _inbox(Message, world.users["complete"], count=50)
     for key in ("history", "passed", "failed"):
         _inbox(Message, world.users[key], count=6)
     return world
+
+
+def _cards(world) -> None:
+    """Wave 6's cards, issued and credited; one balance still on its way; one person with the videos watched."""
+    from prakerja.cards.models import Card
+    from prakerja.cards.services.issuance import issuance_continue, issuance_schedule
+    from prakerja.induction.models import InductionVideo, VideoProgress
+
+    issuance_continue(issuance=issuance_schedule(wave=world.waves["6"]))
+    Card.objects.filter(user=world.users["card_waiting"]).update(credited_at=None)
+    now = timezone.now()
+    for video in InductionVideo.objects.all():
+        VideoProgress.objects.create(user=world.users["history"], video=video,
+                                     covered_seconds=video.duration_seconds, completed_at=now)
 
 
 def _profile(user, n: int, stage: str, *, regency: str) -> None:

@@ -77,7 +77,7 @@ class Command(BaseCommand):
                 regency_id=Regency.objects.get(code=who["regency"]).pk, street="Jl. Gatot Subroto No. 5, Medan",
                 education="s1", employment="laid_off",  # drawn first (SEL-4)
                 phone=who["phone"], phone_verified_at=timezone.now()))
-        simulate_wave(applicants=60, quota=40, actor=operator, closed_days_ago=30, extra_users=[user])
+        simulate_wave(applicants=60, quota=40, actor=operator, closed_days_ago=5, extra_users=[user])
 
     @staticmethod
     def _demo_wave(operator):

@@ -274,8 +274,10 @@ else:
     PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                        "OPTIONS": {"location": str(VAR_DIR / "private")}}
 STORAGES = {
+    # Operators' uploads that are not personal data (the induction videos): with
+    # several web machines MEDIA_DIR must be a volume they share.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+                "OPTIONS": {"location": env_str("MEDIA_DIR", str(VAR_DIR / "media"))}},
     # Photos of people: served only through a permission-checked view.
     "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -20,7 +20,8 @@ BANNER = """
 
  Demo logins (password for all: {password})
    Applicant         {applicant}   (registration not finished yet)
-   Participant       {participant}   (passed an announced wave: see /waves/)
+   Participant       {participant}   (passed an announced wave: her Kartu
+                     Prakerja and the three induction videos are on the dashboard)
    Operator          {operator}   second factor: run
                      .venv/bin/python manage.py demo_totp   for the 6-digit code
 

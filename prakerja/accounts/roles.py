@@ -40,13 +40,14 @@ ROLES: dict[str, dict] = {
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
         "selection.view_announcement",
         # CRD-5: the places revocation gave back, per wave and province, for a supplementary wave.
-        "cards.view_revocations"]},
+        "cards.view_revocations", "cards.view_card", "cards.view_cardissuance"]},
     # Checks identities: opens the profile, reveals NIK and KK with a reason,
     # compares the KTP photo with the selfie. Every reveal and photo is audited.
     "verifier": {"name": _("Verifier"), "perms": [
         "accounts.view_user", "registry.view_profile",
         "accounts.view_personal_data", "registry.view_identity_photos"]},
-    "finance": {"name": _("Finance"), "perms": ["accounts.view_user"]},
+    "finance": {"name": _("Finance"), "perms": ["accounts.view_user", "ledger.view_transaction", "ledger.view_posting",
+                                                 "ledger.view_account", "cards.view_cardissuance"]},
     "complaints_agent": {"name": _("Complaints agent"), "perms": ["accounts.view_user"]},
     "partner_manager": {"name": _("Partner manager"), "perms": []},
     # Read-only, and operations only: who did what (the audit log), waves,
@@ -64,7 +65,8 @@ ROLES: dict[str, dict] = {
         "notifications.view_message",
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
         "selection.view_selectionrun", "selection.view_announcement",
-        "cards.view_revocations"]},
+        "cards.view_revocations", "cards.view_card", "cards.view_cardissuance",
+        "ledger.view_transaction", "ledger.view_posting", "ledger.view_account"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

@@ -27,10 +27,11 @@ EXPECTED = {
         "selection.view_niklist", "selection.view_niklistversion",
         "selection.view_prioritystatus", "selection.change_prioritystatus",
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
-        "selection.view_announcement", "cards.view_revocations"},
+        "selection.view_announcement", "cards.view_revocations", "cards.view_card", "cards.view_cardissuance"},
     "verifier": {"accounts.view_user", "registry.view_profile", "accounts.view_personal_data",
                  "registry.view_identity_photos"},
-    "finance": {"accounts.view_user"},
+    "finance": {"accounts.view_user", "ledger.view_transaction", "ledger.view_posting", "ledger.view_account",
+                "cards.view_cardissuance"},
     "complaints_agent": {"accounts.view_user"},
     "partner_manager": set(),
     "auditor": {
@@ -40,7 +41,9 @@ EXPECTED = {
         "regions.view_province", "regions.view_regency",
         "registry.view_profile", "registry.view_statementversion", "notifications.view_message",
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
-        "selection.view_selectionrun", "selection.view_announcement", "cards.view_revocations"},
+        "selection.view_selectionrun", "selection.view_announcement", "cards.view_revocations",
+        "cards.view_card", "cards.view_cardissuance", "ledger.view_transaction", "ledger.view_posting",
+        "ledger.view_account"},
 }
 
 
@@ -147,6 +150,10 @@ def test_finance_and_complaints_agent_see_accounts_only(client, profile, slug, a
     assert status(client, reverse("admin:notifications_message_changelist")) == 403
     assert status(client, reverse("admin:audit_auditentry_changelist")) == 403
     assert status(client, reverse("waves_counts")) == 403
+    # Finance reads the books (CRD-3), never a card's holder.
+    books = 200 if slug == "finance" else 403
+    assert status(client, reverse("admin:ledger_transaction_changelist")) == books
+    assert status(client, reverse("admin:cards_card_changelist")) == 403
 
 
 def test_partner_manager_has_no_permission_yet(client, profile):

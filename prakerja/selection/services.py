@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.audit.services import audit_record
 from prakerja.cards.services.issuance import issuance_schedule
 from prakerja.core.errors import DomainError
+from prakerja.notifications.bulk import CHANNELS, messages_insert_select, texts_rendered
 from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt, encrypt
 from prakerja.selection.models import Announcement, ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
@@ -359,7 +360,6 @@ def waves_select_due() -> list[int]:
 
 # --- the announcement (WAV-6) ------------------------------------------------------------
 CHUNK = 20_000
-_LANGUAGES = ("id", "en")
 
 
 def selection_request(*, actor, wave: Wave) -> None:
@@ -412,69 +412,27 @@ def results_publish(*, actor, wave: Wave, now=None) -> Announcement:
 
 def _rendered(wave: Wave) -> dict:
     """Every text of the announcement, rendered once per outcome and language (none names a person)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    texts = {}
-    for language in _LANGUAGES:
-        with translation.override(language):
-            for outcome in ("passed", "failed"):
-                for part in ("subject", "inbox", "email", "sms"):
-                    if outcome == "failed" and part in ("email", "sms"):
-                        continue
-                    texts[outcome, language, part] = render_to_string(
-                        f"notifications/messages/wave_{outcome}/{part}.txt", {"n": wave.number}).strip()
-    return texts
+    return {"passed": texts_rendered("wave_passed", {"n": wave.number}),
+            "failed": texts_rendered("wave_failed", {"n": wave.number}, parts=("subject", "inbox"))}
 
 
-def _by_language(texts: dict, outcome: str | None, part: str) -> tuple[str, list]:
-    """A CASE choosing the text by status (when outcome is None) and by the person's language."""
-    branches, params = [], []
-    outcomes = [outcome] if outcome else ["passed", "failed"]
-    for each in outcomes:
-        for language in _LANGUAGES[1:]:
-            branches.append(f"WHEN {'' if outcome else 'a.status = %s AND '}u.language = %s THEN %s")
-            params += ([] if outcome else [each]) + [language, texts[each, language, part]]
-        branches.append(f"WHEN {'1 = 1' if outcome else 'a.status = %s'} THEN %s")
-        params += ([] if outcome else [each]) + [texts[each, _LANGUAGES[0], part]]
-    return f"CASE {' '.join(branches)} END", params
+_APPLICATIONS = "waves_application a JOIN accounts_user u ON u.id = a.user_id"
 
 
 def _insert_messages(*, wave: Wave, after: int, last: int, texts: dict, now) -> list[int]:
     """One chunk's inbox rows (everyone) and SMS and email rows (the passed), written by the database.
 
-    The chunk is the wave's decided applications with ``after < id <= last``.
+    The chunk is the wave's decided applications with ``after < id <= last``;
+    each is keyed ``wave-result:<application id>``. Returns the email and SMS
+    ids to deliver.
     """
-    uuid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
-    chunk = "a.wave_id = %s AND a.id > %s AND a.id <= %s AND a.status IN ('passed', 'failed')"
-    ids = [wave.pk, after, last]
-    columns = ("public_id, idempotency_key, channel, user_id, to_address, template, subject, body, html_body, "
-               "status, attempts, next_attempt_at, last_error, provider_message_id, created_at, sent_at, sensitive")
     queued = []
-    subject, subject_params = _by_language(texts, None, "subject")
-    body, body_params = _by_language(texts, None, "inbox")
-    _execute(
-        f"INSERT INTO notifications_message ({columns}) SELECT {uuid}, "  # noqa: S608  # nosec B608
-        f"'wave-result:' || a.id, 'inbox', a.user_id, '', 'wave_' || a.status, {subject}, {body}, '', 'sent', 0, "
-        f"%s, '', '', %s, %s, %s FROM waves_application a JOIN accounts_user u ON u.id = a.user_id "
-        f"WHERE {chunk} ON CONFLICT DO NOTHING",
-        [*subject_params, *body_params, now, now, now, False, *ids])
-    for channel, address, extra_join, part in (
-            ("sms", "p.phone", "JOIN registry_profile p ON p.user_id = a.user_id AND p.phone IS NOT NULL "
-                               "AND p.phone_verified_at IS NOT NULL", "sms"),
-            ("email", "u.email", "", "email")):
-        text, text_params = _by_language(texts, "passed", part)
-        subject_sql, subject_sql_params = _by_language(texts, "passed", "subject")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO notifications_message ({columns}) SELECT {uuid}, "  # noqa: S608  # nosec B608
-                f"'wave-result:' || a.id, %s, a.user_id, {address}, 'wave_passed', "
-                f"{subject_sql if channel == 'email' else chr(39) * 2}, {text}, '', 'queued', 0, %s, '', '', %s, "
-                f"NULL, %s FROM waves_application a JOIN accounts_user u ON u.id = a.user_id {extra_join} "
-                f"WHERE {chunk} AND a.status = 'passed' ON CONFLICT DO NOTHING RETURNING id",
-                [channel, *(subject_sql_params if channel == "email" else []), *text_params, now, now, False,
-                 *ids])
-            queued += [row[0] for row in cursor.fetchall()]
+    for outcome, channels in (("passed", CHANNELS), ("failed", ("inbox",))):
+        to_deliver, _users = messages_insert_select(
+            template=f"wave_{outcome}", key=("wave-result:", ""), key_id="a.id", source=_APPLICATIONS,
+            where="a.wave_id = %s AND a.id > %s AND a.id <= %s AND a.status = %s",
+            params=[wave.pk, after, last, outcome], texts=texts[outcome], channels=channels, now=now)
+        queued += to_deliver
     return queued
 
 

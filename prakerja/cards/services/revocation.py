@@ -29,16 +29,16 @@ from datetime import date, datetime, timedelta
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from prakerja.audit.services import audit_record
 from prakerja.cards.models import Card, CardStatus
 from prakerja.cards.services import forfeit_account
 from prakerja.ledger.models import TransactionKind
 from prakerja.ledger.services import ledger_sweep_cards
+from prakerja.notifications.bulk import messages_insert_select, texts_rendered
 from prakerja.programme.models import Programme
 from prakerja.waves.services import applications_revoke
 
@@ -49,7 +49,6 @@ REMINDER_DAYS = (7, 3, 1)
 # Stored on the card and the application and shown on the dashboard (Indonesian, like selection's reasons).
 REVOKED_REASON = "Tidak membeli pelatihan pertama dalam batas waktu"
 EXPIRED_REASON = "Masa penggunaan saldo pelatihan program telah berakhir"
-PARTS = ("subject", "inbox", "email", "sms")
 
 
 def midnight_wib(day: date) -> datetime:
@@ -63,68 +62,20 @@ def expiry_moment(expires_on: date) -> datetime:
 
 
 # --- messages, written by the database -----------------------------------------------------
-def _texts(template: str, context: dict) -> dict:
-    """Every part of a template in every language, rendered once (the texts name nobody)."""
-    texts = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            for part in PARTS:
-                texts[language, part] = render_to_string(
-                    f"notifications/messages/{template}/{part}.txt", context).strip()
-    return texts
-
-
-def _by_language(texts: dict, part: str) -> tuple[str, list]:
-    """A CASE choosing the text by the person's language; the default language otherwise."""
-    default = settings.LANGUAGE_CODE
-    branches, params = [], []
-    for language, _name in settings.LANGUAGES:
-        if language != default:
-            branches.append("WHEN u.language = %s THEN %s")
-            params += [language, texts[language, part]]
-    return f"CASE {' '.join(branches)} ELSE %s END", [*params, texts[default, part]]
-
-
-_COLUMNS = ("public_id, idempotency_key, channel, user_id, to_address, template, subject, body, html_body, "
-            "status, attempts, next_attempt_at, last_error, provider_message_id, created_at, sent_at, sensitive")
+_texts = texts_rendered
+_CARDS = "cards_card c JOIN accounts_user u ON u.id = c.user_id"
 
 
 def _insert_messages(*, template: str, key: tuple[str, str], texts: dict, where: str,
                      params: list) -> tuple[list[int], list[int]]:
-    """Inbox, SMS (verified phones only) and email rows for the cards ``c`` matching ``where``.
+    """Inbox, SMS and email rows for the cards ``c`` matching ``where``, keyed ``key[0] <card id> key[1]``.
 
-    One INSERT ... SELECT per channel, as the announcement does: a wave's
-    worth of messages is never a Python loop. The idempotency key is
-    ``key[0] <card id> key[1]``, unique per channel, so a repeat (a second
-    worker, a rerun) inserts nothing. Returns (email and SMS ids to deliver,
-    users whose inbox changed). The rows' own times are the clock's, not
-    the job's ``now``, so the sweeper finds them due at once.
+    Returns (email and SMS ids to deliver, users whose inbox changed). The
+    rows' own times are the clock's, not the job's ``now``, so the sweeper
+    finds them due at once.
     """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())  # raw SQL: as the ORM would store it
-    uuid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
-    key_sql = "CAST(%s AS TEXT) || CAST(c.id AS TEXT) || CAST(%s AS TEXT)"
-    queued, users = [], []
-    for channel, address, join in (
-            ("inbox", "''", ""),
-            ("sms", "p.phone", "JOIN registry_profile p ON p.user_id = c.user_id AND p.phone IS NOT NULL "
-                               "AND p.phone_verified_at IS NOT NULL"),
-            ("email", "u.email", "")):
-        subject, subject_params = _by_language(texts, "subject") if channel != "sms" else ("''", [])
-        body, body_params = _by_language(texts, channel)
-        status, sent_at = ("sent", now) if channel == "inbox" else ("queued", None)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO notifications_message ({_COLUMNS}) SELECT {uuid}, {key_sql}, %s, c.user_id, "  # noqa: S608  # nosec B608
-                f"{address}, %s, {subject}, {body}, '', %s, 0, %s, '', '', %s, %s, %s "
-                f"FROM cards_card c JOIN accounts_user u ON u.id = c.user_id {join} WHERE {where} "
-                "ON CONFLICT DO NOTHING RETURNING id, user_id",
-                [*key, channel, template, *subject_params, *body_params, status, now, now, sent_at, False, *params])
-            rows = cursor.fetchall()
-        if channel == "inbox":
-            users = [user for _pk, user in rows]
-        else:
-            queued += [pk for pk, _user in rows]
-    return queued, users
+    return messages_insert_select(template=template, key=key, key_id="c.id", source=_CARDS, where=where,
+                                  params=params, texts=texts)
 
 
 def _after_commit(queued: list[int], users: list[int]) -> None:

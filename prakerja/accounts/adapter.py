@@ -32,6 +32,14 @@ class AccountAdapter(DefaultAccountAdapter):
             key=f"allauth:{uuid.uuid4()}", template=template_prefix.rsplit("/", 1)[-1], user=user,
         )
 
+    def get_login_redirect_url(self, request):
+        # Operators work in the back office; the participant dashboard means nothing to them.
+        if request.user.is_staff:
+            from django.urls import reverse
+
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
+
     def is_open_for_signup(self, request):
         from prakerja.programme.selectors import switches
 

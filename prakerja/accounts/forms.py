@@ -29,3 +29,4 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user):
         """allauth's hook; the adapter's save_user already stored the name."""
+

@@ -17,12 +17,11 @@ from prakerja.registry import crypto
 @never_cache
 @require_GET
 @login_required
-@reauthentication_required
 def number(request):
-    """CRD-1: the full card number, after the password is asked again (allauth's reauthentication).
+    """CRD-1: the full card number, once the three videos are watched (CRD-2) and the password is asked again.
 
-    Only once the three videos are watched (CRD-2). Every reveal is audited;
-    the page is never cached.
+    The videos come first, so nobody is asked for a password only to be
+    told to watch them. Every reveal is audited; the page is never cached.
     """
     from prakerja.induction.selectors import induction_complete
 
@@ -32,6 +31,11 @@ def number(request):
     if not induction_complete(request.user):
         messages.info(request, _("Watch the three short videos first; then your card number opens."))
         return redirect("dashboard")
+    return _reveal(request, card)
+
+
+@reauthentication_required  # allauth: the password again, limited (RATE_LIMIT_REAUTHENTICATE)
+def _reveal(request, card):
     with transaction.atomic():
         audit_record(actor=request.user, action="card.reveal", target=card)
     return render(request, "cards/number.html", {"number": formatted(crypto.decrypt(card.number_encrypted)),

@@ -150,7 +150,8 @@ class InductionVideoAdmin(admin.ModelAdmin):
 
 @admin.register(VideoProgress)
 class VideoProgressAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["video", "covered_seconds", "last_report_at", "completed_at"]
+    list_display = ["user", "video", "covered_seconds", "last_report_at", "completed_at"]
     list_filter = ["video", ("completed_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["video"]
+    list_select_related = ["video", "user"]
+    search_fields = ["=user__email"]
     show_full_result_count = False  # millions of rows: no COUNT(*) per page

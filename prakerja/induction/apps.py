@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_videos(sender, using="default", **kwargs):
@@ -20,6 +21,7 @@ def ensure_videos(sender, using="default", **kwargs):
 
 class InductionConfig(AppConfig):
     name = "prakerja.induction"
+    verbose_name = _("Induction videos")
 
     def ready(self):
         post_migrate.connect(ensure_videos, sender=self, dispatch_uid="induction-videos")

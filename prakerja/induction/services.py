@@ -108,6 +108,8 @@ def video_progress_report(*, user, video: InductionVideo, position, now=None) ->
         newly_watched = (progress.completed_at is None
                          and progress.covered_seconds >= video.duration_seconds - END_SLACK)
         if newly_watched:
+            # The last second (END_SLACK) is the player's rounding, not unwatched video: show it full.
+            progress.covered_seconds = float(video.duration_seconds)
             progress.completed_at = now
             fields.append("completed_at")
         progress.save(update_fields=fields)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_seed(sender, using="default", **kwargs):
@@ -13,6 +14,7 @@ def ensure_seed(sender, using="default", **kwargs):
 
 class RegistryConfig(AppConfig):
     name = "prakerja.registry"
+    verbose_name = _("Registration")
 
     def ready(self):
         post_migrate.connect(ensure_seed, sender=self, dispatch_uid="registry-seed")

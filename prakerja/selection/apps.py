@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_lists(sender, using="default", **kwargs):
@@ -17,7 +18,7 @@ def ensure_lists(sender, using="default", **kwargs):
 
 class SelectionConfig(AppConfig):
     name = "prakerja.selection"
-    verbose_name = "Selection"
+    verbose_name = _("Selection")
 
     def ready(self):
         from prakerja.selection import sql

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_consent(sender, using="default", **kwargs):
@@ -22,6 +23,7 @@ def withdraw_on_identity_rejected(sender, *, user, reason, **kwargs) -> int:
 
 class WavesConfig(AppConfig):
     name = "prakerja.waves"
+    verbose_name = _("Waves")
 
     def ready(self):
         post_migrate.connect(ensure_consent, sender=self, dispatch_uid="waves-consent")

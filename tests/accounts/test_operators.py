@@ -98,3 +98,15 @@ def test_create_operator_refuses_a_short_password():
     with pytest.raises(CommandError, match="12 characters"):
         call_command("create_operator", "--email", "x@prakerja.test", "--name", "X", "--role", "finance",
                      "--password", "short")
+
+
+def test_an_operator_lands_in_the_back_office_after_signing_in(client, operator):
+    TOTP.activate(operator, SECRET)
+    login(client, operator)
+    response = client.post(reverse("mfa_authenticate"), {"code": code_for(SECRET)})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+
+
+def test_a_participant_lands_on_the_dashboard(client, applicant):
+    response = login(client, applicant)
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")

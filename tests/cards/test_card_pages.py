@@ -81,10 +81,17 @@ def test_a_revoked_card_says_so(client, participant, card):
     assert "No first training bought in time" in page and card.last4 not in page
 
 
-def test_the_number_asks_for_the_password_again(client, participant):
+def test_the_number_asks_for_the_password_again(client, participant, watched):
+    watched(participant)
     client.force_login(participant)
     response = client.get(reverse("card_number"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_before_the_videos_no_password_is_asked_only_to_say_watch_them(client, participant):
+    client.force_login(participant)
+    response = client.get(reverse("card_number"))
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
 
 
 def reauthenticate(client, password=PASSWORD):
@@ -117,6 +124,8 @@ def test_a_wrong_password_shows_nothing_and_is_limited(client, participant, watc
     client.force_login(participant)
     statuses = [reauthenticate(client, "salah-sekali").status_code for _ in range(6)]
     assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    limited = reauthenticate(client, "salah-sekali").content.decode()
+    assert "Terlalu banyak percobaan" in limited and "Tunggu 15 menit" in limited  # our page, in Indonesian
     assert client.get(reverse("card_number")).status_code == 302
     # Even the right password waits out the limit.
     assert reauthenticate(client).status_code == 429

@@ -48,6 +48,8 @@
     if (!complete && accepted > 0 && accepted < (video.duration || duration) - 1) video.currentTime = accepted;
   });
 
+  var retryTimer = null;
+
   function show(answer) {
     accepted = answer.accepted;
     if (accepted > furthest) furthest = accepted;
@@ -63,10 +65,11 @@
           : done.getAttribute("data-dashboard-label");
       }
       if (done) done.hidden = false;
-    } else if (video.ended && retries < 20) {
+    } else if (video.ended && retries < 20 && !retryTimer) {
       // The server counts real time: at the end it may still be a few seconds behind.
+      // One timer at a time: "pause" and "ended" both report at the end.
       retries += 1;
-      setTimeout(report, 3000);
+      retryTimer = setTimeout(function () { retryTimer = null; report(); }, 3000);
     }
   }
 

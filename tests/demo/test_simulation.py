@@ -30,6 +30,12 @@ def test_simulate_wave_selects_and_announces(capsys):
         assert (info.year_2, info.month, info.day) == (int(born[2:4]), int(born[5:7]), int(born[8:10]))
     call_command("verify_draw", str(wave.number))
     assert capsys.readouterr().out.startswith("MATCH: ")
+    # CRD-1, CRD-3: the passed hold credited cards, and the books agree with the postings.
+    from prakerja.cards.models import Card
+
+    assert Card.objects.filter(wave=wave, credited_at__isnull=False).count() == 100
+    call_command("ledger_check")
+    assert "clean" in capsys.readouterr().out
 
 
 def test_the_demo_has_an_announced_wave_and_a_participant_who_passed(client, settings):

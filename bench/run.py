@@ -31,6 +31,10 @@ disturbs less. Before the logins, the bench measures how many Argon2id
 verifications a second the machine does right now, one thread a core: the
 ceiling that logins per second can reach.
 
+After the pages, bench/selection.py (issue 16; BENCH_SELECTION=0 skips it) and
+bench/cards.py (issue 17, cards and ledger; BENCH_CARDS=0 skips it) run with
+databases of their own; their docstrings say what they measure.
+
 LOG_LEVEL is WARNING, as before (BENCH_LOG_LEVEL=INFO writes the request log
 like production, to bench/results/server-<time>.log). The report goes to
 bench/results/bench-<time>.json and is printed.
@@ -289,6 +293,11 @@ def main() -> None:
         from bench.selection import run_all as selection_bench
 
         report["selection"] = selection_bench()
+    # Issue 17: issuing and crediting a million cards, and card debits next to pgbench (bench/cards.py).
+    if os.environ.get("BENCH_CARDS", "1") != "0":
+        from bench.cards import run_all as cards_bench
+
+        report["cards"] = cards_bench()
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -14,7 +14,7 @@ from prakerja.audit.services import audit_record
 from prakerja.cards.models import Card, CardStatus
 from prakerja.core.errors import DomainError
 from prakerja.ledger.models import Account, AccountKind, Transaction, TransactionKind
-from prakerja.ledger.services import LedgerError, Leg, ledger_post, shared_account
+from prakerja.ledger.services import LedgerError, Leg, ledger_post, ledger_spend_card, shared_account
 
 
 class CardError(DomainError):
@@ -77,22 +77,103 @@ def card_debit(*, card: Card, amount: int, key: str, actor, platform: str, now=N
     active, the first-purchase deadline has passed without a purchase
     (CRD-5), the programme's balances have expired (CRD-6), or the balance
     is short. The first debit records the first purchase, which stops the
-    revocation.
+    revocation. A replay (the same key) answers with the first debit.
+
+    Uses ``card.user`` and ``card.programme`` (load them with the card). On
+    PostgreSQL a refusal writes nothing and sets no savepoint: inside the
+    caller's transaction it leaves the caller's work as it was.
     """
     from prakerja.induction.selectors import induction_complete
 
     amount = _positive(amount)
     now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return _debit_rows(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now,
+                           induction_complete=induction_complete)
+    if transaction.get_connection().in_atomic_block:
+        return _debit_statement(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now,
+                                induction_complete=induction_complete)
+    with transaction.atomic():
+        return _debit_statement(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now,
+                                induction_complete=induction_complete)
+
+
+def _replayed(*, card: Card, amount: int, key: str, actor, platform: str) -> Transaction | None:
+    """The earlier debit under ``key`` (the ledger compares the movement), or None if the key is new."""
+    if not Transaction.objects.filter(key=key).exists():
+        return None
+    return ledger_post(key=key, kind=TransactionKind.DEBIT, actor=actor, legs=[
+        Leg(card.account, -amount), Leg(settlement_account(platform), amount)])[0]
+
+
+def _refusal(*, card: Card, now, induction_complete) -> CardError | None:
+    """The refusals decided before any row is touched (CRD-2, CRD-6), in the order they are answered."""
+    if not induction_complete(card.user):
+        return CardError("videos_not_watched", _("Watch the three introduction videos before buying a training."))
+    expires = card.programme.balance_expires_on
+    if expires is not None and timezone.localdate(now) > expires:
+        return CardError("balance_expired", _("The programme has ended; the card balance can no longer be used."))
+    return None
+
+
+def _inactive() -> CardError:
+    return CardError("card_inactive", _("This card can no longer be used to buy a training."))
+
+
+# The card's row lock comes first, as in the revocation sweep (cards in id order, then their accounts), so a
+# purchase racing the deadline or a revocation lands wholly before or after it; the conditions are read from
+# the newest row after any wait.
+_GUARD = ("SELECT status = 'active' AND (first_purchase_at IS NOT NULL OR purchase_deadline > %(now)s) AS allowed "
+          "FROM cards_card WHERE id = %(card)s AND account_id = %(account)s FOR NO KEY UPDATE")
+_FIRST_PURCHASE = ("first_purchase AS (UPDATE cards_card SET first_purchase_at = %(now)s WHERE id = %(card)s "
+                   "AND first_purchase_at IS NULL AND EXISTS (SELECT 1 FROM posted) RETURNING 1)")
+# Settlement accounts by code, so a debit does not look its platform's up each time; the spend checks the
+# id still carries the code, and a stale entry is looked up again.
+_settlements: dict[str, Account] = {}
+
+
+def _debit_statement(*, card: Card, amount: int, key: str, actor, platform: str, now,
+                     induction_complete) -> Transaction:
+    """PostgreSQL: the checks, the card's first purchase and the ledger's posting in one statement."""
+    refusal = _refusal(card=card, now=now, induction_complete=induction_complete)
+    if refusal is not None:  # unless it is a replay, which is answered whatever happened since
+        replay = _replayed(card=card, amount=amount, key=key, actor=actor, platform=platform)
+        if replay is None:
+            raise refusal
+        return replay
+    params = {"now": now, "card": card.pk, "account": card.account_id}
+    code = f"settlement:{platform}"
+    for _attempt in range(2):
+        settlement = _settlements.get(code) or settlement_account(platform)
+        spend = ledger_spend_card(key=key, kind=TransactionKind.DEBIT, card_account_id=card.account_id,
+                                  to=settlement, amount=amount, actor=actor, now=now,
+                                  guard=(_GUARD, params), then=(_FIRST_PURCHASE, params))
+        if not spend.target_gone:
+            _settlements[code] = settlement
+            break
+        _settlements.pop(code, None)
+    else:  # pragma: no cover - looked up afresh the second time
+        raise RuntimeError(f"settlement account {code} vanished")
+    if spend.transaction is not None:
+        if not spend.replayed:
+            audit_record(actor=actor, action="card.debit", target=card,
+                         data={"key": key, "amount": amount, "platform": platform})
+        return spend.transaction
+    if spend.facts is None or not spend.short:
+        raise _inactive()
+    raise LedgerError("insufficient_balance", _("The card balance is not enough for this amount."))
+
+
+def _debit_rows(*, card: Card, amount: int, key: str, actor, platform: str, now, induction_complete) -> Transaction:
+    """Other engines (SQLite): the same steps one statement at a time, under a savepoint."""
     with transaction.atomic():
         existing = Transaction.objects.filter(key=key).first()
         if existing is not None:  # a replay: the ledger answers it (same movement, or refused)
             return ledger_post(key=key, kind=TransactionKind.DEBIT, actor=actor, legs=[
                 Leg(card.account, -amount), Leg(settlement_account(platform), amount)])[0]
-        if not induction_complete(card.user):
-            raise CardError("videos_not_watched", _("Watch the three introduction videos before buying a training."))
-        expires = card.programme.balance_expires_on
-        if expires is not None and timezone.localdate(now) > expires:
-            raise CardError("balance_expired", _("The programme has ended; the card balance can no longer be used."))
+        refusal = _refusal(card=card, now=now, induction_complete=induction_complete)
+        if refusal is not None:
+            raise refusal
         with connection.cursor() as cursor:
             # Takes the card's row lock, so the revocation sweep (a
             # conditional UPDATE on the same row) runs wholly before or after.
@@ -101,7 +182,7 @@ def card_debit(*, card: Card, amount: int, key: str, actor, platform: str, now=N
                 "WHERE id = %s AND status = 'active' AND (first_purchase_at IS NOT NULL OR purchase_deadline > %s)",
                 [now, card.pk, now])
             if cursor.rowcount != 1:
-                raise CardError("card_inactive", _("This card can no longer be used to buy a training."))
+                raise _inactive()
         row, posted = ledger_post(key=key, kind=TransactionKind.DEBIT, actor=actor, now=now, legs=[
             Leg(card.account, -amount), Leg(settlement_account(platform), amount)])
         if posted:

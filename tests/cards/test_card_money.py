@@ -161,3 +161,13 @@ def test_a_credit_comes_from_the_budget_and_is_audited(card):
     card_credit(card=card, amount=50_000, key="top-up-1", actor=None)
     assert balance(card) == BALANCE + 50_000
     assert AuditEntry.objects.filter(action="card.credit").count() == 1
+
+
+def test_the_deadline_holds_whatever_the_time_zone_of_the_clock(card, watched):
+    # The same instant in WIB and in UTC: one second after the deadline is refused in both.
+    watched(card.user)
+    wib = timezone.get_fixed_timezone(420)
+    late = (card.purchase_deadline + timedelta(seconds=1)).astimezone(wib)
+    with pytest.raises(CardError):
+        debit(card, 100_000, now=late)
+    debit(card, 100_000, key="in-time", now=(card.purchase_deadline - timedelta(seconds=1)).astimezone(wib))

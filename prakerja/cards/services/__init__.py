@@ -180,7 +180,8 @@ def _debit_rows(*, card: Card, amount: int, key: str, actor, platform: str, now,
             cursor.execute(
                 "UPDATE cards_card SET first_purchase_at = COALESCE(first_purchase_at, %s) "
                 "WHERE id = %s AND status = 'active' AND (first_purchase_at IS NOT NULL OR purchase_deadline > %s)",
-                [now, card.pk, now])
+                # Adapted as the ORM stores it: SQLite compares datetimes as UTC text.
+                [stored := connection.ops.adapt_datetimefield_value(now), card.pk, stored])
             if cursor.rowcount != 1:
                 raise _inactive()
         row, posted = ledger_post(key=key, kind=TransactionKind.DEBIT, actor=actor, now=now, legs=[
@@ -217,7 +218,8 @@ def card_refund(*, card: Card, debit_key: str, amount: int, key: str, actor, pla
         refunded = debit.refunds.aggregate(total=Sum("amount"))["total"] or 0
         if refunded + amount > debit.amount:
             raise CardError("refund_too_large", _("A refund cannot be larger than what is left of the purchase."))
-        card = Card.objects.get(pk=card.pk)
+        # Locked, as the revocation sweep locks it: a refund racing a revocation sees the card's final status.
+        card = Card.objects.select_for_update().get(pk=card.pk)
         to = card.account if card.status == CardStatus.ACTIVE else forfeit_account()
         row, posted = ledger_post(key=key, kind=TransactionKind.REFUND, actor=actor, refund_of=debit, legs=[
             Leg(settlement, -amount), Leg(to, amount)])

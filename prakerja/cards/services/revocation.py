@@ -20,8 +20,9 @@ once:
   card and day count so it is sent once.
 
 Why a purchase racing the deadline lands wholly before or after: ``card_debit``
-takes the card's row lock with its own conditional UPDATE (still active, and
-a purchase already made or the deadline still ahead). The sweep locks the
+takes the card's row lock first (on PostgreSQL a ``SELECT ... FOR NO KEY
+UPDATE`` inside its one statement, elsewhere a conditional UPDATE) and checks
+under it: still active, and a purchase already made or the deadline still ahead. The sweep locks the
 same rows and re-checks "still active, still no purchase" after any wait.
 """
 

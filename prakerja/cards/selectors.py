@@ -4,8 +4,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from prakerja.cards.models import Card, CardStatus
-
-WIB = timezone.get_fixed_timezone(7 * 60)
+from prakerja.core.clock import WIB
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class CardPanel:
     @property
     def last_day(self):
         """The last calendar day (WIB) to buy: the deadline is the midnight that ends it."""
-        return (self.purchase_deadline.astimezone(WIB) - timezone.timedelta(seconds=1)).date()
+        return last_day_of(self.purchase_deadline)
 
 
 def card_panel(*, user_id: int, now=None) -> CardPanel | None:
@@ -45,11 +44,15 @@ def card_panel(*, user_id: int, now=None) -> CardPanel | None:
     now = now or timezone.now()
     days_left = None
     if card.status == CardStatus.ACTIVE and card.first_purchase_at is None:
-        last_day = (card.purchase_deadline.astimezone(WIB) - timezone.timedelta(seconds=1)).date()
-        days_left = max(0, (last_day - now.astimezone(WIB).date()).days)
+        days_left = max(0, (last_day_of(card.purchase_deadline) - now.astimezone(WIB).date()).days)
     return CardPanel(card.public_id, card.status, card.status_reason, card.masked, card.account.balance,
                      card.credited_at is not None, card.purchase_deadline, card.first_purchase_at, days_left)
 
 
 def formatted(number: str) -> str:
     return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+
+
+def last_day_of(deadline: datetime):
+    """The last WIB calendar day to buy: the deadline is the midnight that ends it."""
+    return (deadline.astimezone(WIB) - timezone.timedelta(seconds=1)).date()

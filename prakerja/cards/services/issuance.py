@@ -27,6 +27,7 @@ from prakerja.audit.services import audit_record
 from prakerja.cards.models import Card, CardIssuance, CardStatus
 from prakerja.cards.numbers import index_of, new_number
 from prakerja.cards.services import budget_account
+from prakerja.core.clock import WIB, midnight_wib
 from prakerja.ledger.models import Account, AccountKind
 from prakerja.ledger.services import id_array, ledger_credit_cards
 from prakerja.programme.selectors import active_programme
@@ -37,13 +38,11 @@ from prakerja.waves.states import ApplicationStatus as S
 log = structlog.get_logger(__name__)
 CHUNK = 10_000
 LEASE = timedelta(minutes=10)
-WIB = timezone.get_fixed_timezone(7 * 60)
 
 
 def purchase_deadline(*, announced_at: datetime, days: int) -> datetime:
     """CRD-5: the end of the ``days``-th calendar day after the announcement, in WIB (midnight that follows it)."""
-    day = announced_at.astimezone(WIB).date() + timedelta(days=days + 1)
-    return datetime(day.year, day.month, day.day, tzinfo=WIB)
+    return midnight_wib(announced_at.astimezone(WIB).date() + timedelta(days=days + 1))
 
 
 def issuance_schedule(*, wave: Wave) -> CardIssuance:

@@ -37,6 +37,7 @@ from django.utils import timezone
 from prakerja.audit.services import audit_record
 from prakerja.cards.models import Card, CardStatus
 from prakerja.cards.services import forfeit_account
+from prakerja.core.clock import WIB, midnight_wib
 from prakerja.ledger.models import TransactionKind
 from prakerja.ledger.services import ledger_sweep_cards
 from prakerja.notifications.bulk import messages_insert_select, texts_rendered
@@ -44,17 +45,11 @@ from prakerja.programme.models import Programme
 from prakerja.waves.services import applications_revoke
 
 log = structlog.get_logger(__name__)
-WIB = timezone.get_fixed_timezone(7 * 60)
 CHUNK = 1_000
 REMINDER_DAYS = (7, 3, 1)
 # Stored on the card and the application and shown on the dashboard (Indonesian, like selection's reasons).
 REVOKED_REASON = "Tidak membeli pelatihan pertama dalam batas waktu"
 EXPIRED_REASON = "Masa penggunaan saldo pelatihan program telah berakhir"
-
-
-def midnight_wib(day: date) -> datetime:
-    """The moment a WIB calendar day begins (and the day before it ends)."""
-    return datetime(day.year, day.month, day.day, tzinfo=WIB)
 
 
 def expiry_moment(expires_on: date) -> datetime:

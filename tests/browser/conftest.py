@@ -1,4 +1,5 @@
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,29 @@ def page(browser):
                                   locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(15000)
+    in_flight = set()
+    context.on("request", lambda request: in_flight.add(request))
+    context.on("requestfinished", lambda request: in_flight.discard(request))
+    context.on("requestfailed", lambda request: in_flight.discard(request))
     yield page
+    settle(page, in_flight)
     context.close()
+
+
+def settle(page, in_flight, timeout=10.0):
+    """Let the live server finish what the page already sent, and send nothing more.
+
+    A page can keep talking after the test body ends (the video player
+    reports progress every few seconds). Closing the browser does not stop a
+    request the server is already handling, and the database flush that
+    follows the test would then race that request's transaction (PostgreSQL
+    reports a deadlock and the flush fails). So: refuse every new request,
+    then wait for the answers to those on the wire.
+    """
+    page.context.route("**/*", lambda route: route.abort())
+    deadline = time.monotonic() + timeout
+    while in_flight and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "prakerja.induction",
     "prakerja.cards",
     "prakerja.selection",
+    "prakerja.partners",
+    "prakerja.catalog",
+    "prakerja.learning",
     "prakerja.web",
     "prakerja.demo",
     "django.contrib.admin",
@@ -301,6 +304,22 @@ if not (CARD_NUMBER_PREFIX.isdigit() and 1 <= len(CARD_NUMBER_PREFIX) <= 6):
     raise ImproperlyConfigured("CARD_NUMBER_PREFIX must be 1 to 6 digits (at least 9 random digits must remain)")
 # Reminders before the first-purchase deadline go out at this hour, WIB (CRD-5).
 CARD_REMINDER_HOUR_WIB = env_int("CARD_REMINDER_HOUR_WIB", 9)
+
+# --- partners and the partner API (TRN-1, TRN-2; docs/partner-api.md) ------------------------
+# A signed request's X-Timestamp may be this far from our clock, either way.
+PARTNER_TIMESTAMP_TOLERANCE = 300
+# After a rotation the old secret keeps verifying this long.
+PARTNER_SECRET_GRACE = timedelta(hours=env_int("PARTNER_SECRET_GRACE_HOURS", 24))
+# Per partner, every call; and card lookups that found no card (guessing), per partner.
+PARTNER_CALLS_PER_MINUTE = env_int("PARTNER_CALLS_PER_MINUTE", 60000)
+PARTNER_CARD_MISSES_PER_10_MINUTES = env_int("PARTNER_CARD_MISSES_PER_10_MINUTES", 50)
+# TRN-2: the payment OTP (SMS), kept as an HMAC under this key (a password hasher would cap throughput).
+PAYMENT_OTP_LIFETIME = timedelta(minutes=5)
+PAYMENT_OTP_MAX_WRONG = 3
+PAYMENT_OTP_KEY = env_str("PAYMENT_OTP_KEY", dev_key("payment-otp", SECRET_KEY))
+# Webhooks to platforms: a timeout per attempt, and when to give up.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 12)
 
 # KTP photos and selfies: private storage, never under MEDIA_URL.
 PHOTO_MAX_BYTES = 5 * 1024 * 1024

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from prakerja.partners.api import api as partner_api
 from prakerja.web import views as web
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -19,6 +20,7 @@ urlpatterns = [
     path("card/", include("prakerja.cards.urls")),
     path("operators/cards/", include("prakerja.cards.operator_urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/partner/v1/", partner_api.urls),
     path("i18n/setlang/", web.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", web.healthz, name="healthz"),

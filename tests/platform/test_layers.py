@@ -22,6 +22,9 @@ LAYERS = [  # lowest first; apps in one layer do not import each other
     {"induction"},
     {"cards"},
     {"selection"},
+    {"catalog"},
+    {"learning"},
+    {"partners"},  # its API answers for the domains below it
     {"web"},
     {"demo"},
     {"sandbox"},  # its own process: a stand-in for the outside world

@@ -141,7 +141,8 @@ EXCLUDED = {
     "mfa_generate_recovery_codes": "operators' second factor (OPS-1)",
     "mfa_download_recovery_codes": "operators' second factor (OPS-1), a text download",
 }
-EXCLUDED_NAMESPACES = {"admin": "the operators' admin"}
+EXCLUDED_NAMESPACES = {"admin": "the operators' admin",
+                       "partner_api": "the partner API: JSON for partners, tested in tests/partners"}
 
 
 def url_names() -> set[str]:

@@ -1,0 +1,87 @@
+"""Partner accounts and their secrets (TRN-1, TRN-2)."""
+
+import hmac
+import secrets as random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.audit.services import audit_record
+from prakerja.core.errors import DomainError
+from prakerja.partners import signing
+from prakerja.partners.models import Partner, PartnerKind, PartnerSecret
+from prakerja.registry import crypto
+
+
+class PartnerError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_code: str
+    secret: str  # shown once; we keep it encrypted
+
+
+def _new_secret() -> str:
+    return random.token_urlsafe(32)
+
+
+def partner_create(*, kind: str, code: str, name: str, actor, secret: str | None = None, **fields) -> Credentials:
+    """A new partner and its first secret (``secret`` fixed only for the demo and tests)."""
+    if kind not in PartnerKind.values:
+        raise PartnerError("partner_kind_invalid", _("The type must be platform or provider."), field="kind")
+    partner = Partner(kind=kind, code=code, name=name, **fields)
+    partner.full_clean()
+    secret = secret or _new_secret()
+    with transaction.atomic():
+        if Partner.objects.filter(code=code).exists():
+            raise PartnerError("partner_code_taken", _("A partner with this client code already exists."),
+                               field="code")
+        partner.save()
+        PartnerSecret.objects.create(partner=partner, secret_encrypted=crypto.encrypt(secret))
+        audit_record(actor=actor, action="partner.create", target=partner, data={"kind": kind, "code": code})
+    return Credentials(partner.code, secret)
+
+
+def partner_secret_rotate(*, partner: Partner, actor, now=None) -> Credentials:
+    """A new current secret; the old one keeps verifying for PARTNER_SECRET_GRACE, then stops."""
+    now = now or timezone.now()
+    secret = _new_secret()
+    with transaction.atomic():
+        Partner.objects.select_for_update().get(pk=partner.pk)  # two rotations at once: one after the other
+        partner.secrets.filter(retires_at__isnull=True).update(retires_at=now + settings.PARTNER_SECRET_GRACE)
+        # A secret retired earlier and still in its grace stops now: at most two verify at any time.
+        partner.secrets.filter(retires_at__gt=now + settings.PARTNER_SECRET_GRACE).update(retires_at=now)
+        PartnerSecret.objects.create(partner=partner, secret_encrypted=crypto.encrypt(secret))
+        audit_record(actor=actor, action="partner.rotate_secret", target=partner,
+                     data={"grace_hours": settings.PARTNER_SECRET_GRACE.total_seconds() / 3600})
+    return Credentials(partner.code, secret)
+
+
+def partner_secrets(partner: Partner, *, now=None) -> list[str]:
+    """The secrets that verify now: the current one first, then one in its grace."""
+    now = now or timezone.now()
+    rows = partner.secrets.filter(Q(retires_at__isnull=True) | Q(retires_at__gt=now)).order_by(
+        "-retires_at", "-created_at")
+    rows = sorted(rows, key=lambda row: row.retires_at is not None)
+    return [crypto.decrypt(row.secret_encrypted) for row in rows]
+
+
+def current_secret(partner: Partner) -> str:
+    return crypto.decrypt(partner.secrets.get(retires_at__isnull=True).secret_encrypted)
+
+
+def signature_valid(partner: Partner, *, timestamp: str, method: str, path: str, body: bytes,
+                    given: str) -> bool:
+    """Does ``given`` sign this request under a secret that verifies now? Compared in constant time."""
+    valid = False
+    for secret in partner_secrets(partner):
+        expected = signing.signature(secret, client_code=partner.code, timestamp=timestamp, method=method,
+                                     path=path, body=body)
+        valid |= hmac.compare_digest(expected, given)
+    return valid

@@ -32,7 +32,9 @@ verifications a second the machine does right now, one thread a core: the
 ceiling that logins per second can reach.
 
 After the pages, bench/selection.py (issue 16; BENCH_SELECTION=0 skips it) and
-bench/cards.py (issue 17, cards and ledger; BENCH_CARDS=0 skips it) run with
+bench/cards.py (issue 17, cards and ledger; BENCH_CARDS=0 skips it) and
+bench/partners.py (issue 18, purchases through the partner API; BENCH_PARTNERS=0
+skips it) run with
 databases of their own; their docstrings say what they measure.
 
 LOG_LEVEL is WARNING, as before (BENCH_LOG_LEVEL=INFO writes the request log
@@ -298,6 +300,12 @@ def main() -> None:
         from bench.cards import run_all as cards_bench
 
         report["cards"] = cards_bench()
+    # Issue 18: complete purchases through the partner API at 64 clients (bench/partners.py). After the
+    # cards bench: importing bench.partners points bench.cards' steps at the partners bench's own database.
+    if os.environ.get("BENCH_PARTNERS", "1") != "0":
+        from bench.partners import run_all as partners_bench
+
+        report["partners"] = partners_bench()
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

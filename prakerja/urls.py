@@ -19,6 +19,7 @@ urlpatterns = [
     path("card/videos/", include("prakerja.induction.urls")),
     path("card/", include("prakerja.cards.urls")),
     path("operators/cards/", include("prakerja.cards.operator_urls")),
+    path("operators/partners/", include("prakerja.catalog.operator_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/partner/v1/", partner_api.urls),
     path("i18n/setlang/", web.set_language, name="set_language"),

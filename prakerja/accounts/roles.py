@@ -49,7 +49,13 @@ ROLES: dict[str, dict] = {
     "finance": {"name": _("Finance"), "perms": ["accounts.view_user", "ledger.view_transaction", "ledger.view_posting",
                                                  "ledger.view_account", "cards.view_cardissuance"]},
     "complaints_agent": {"name": _("Complaints agent"), "perms": ["accounts.view_user"]},
-    "partner_manager": {"name": _("Partner manager"), "perms": []},
+    # TRN-1, OPS-2: curates the catalogue (approves or rejects listings, audited; a conflicted
+    # listing needs two of them) and watches partners, payments and webhooks. Partners and their
+    # secrets are made by command (create_partner, rotate_partner_secret), never shown.
+    "partner_manager": {"name": _("Partner manager"), "perms": [
+        "partners.view_partner", "partners.view_webhookdelivery",
+        "catalog.view_course", "catalog.view_listing", "catalog.approve_listing",
+        "learning.view_payment"]},
     # Read-only, and operations only: who did what (the audit log), waves,
     # applications and their counts, the programme, which messages went out
     # and whether they arrived (never their bodies), masked profiles. Not the
@@ -66,7 +72,10 @@ ROLES: dict[str, dict] = {
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
         "selection.view_selectionrun", "selection.view_announcement",
         "cards.view_revocations", "cards.view_card", "cards.view_cardissuance",
-        "ledger.view_transaction", "ledger.view_posting", "ledger.view_account"]},
+        "ledger.view_transaction", "ledger.view_posting", "ledger.view_account",
+        # TRN-1, TRN-2: partners (never their secrets), the catalogue, payments, webhooks.
+        "partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course", "catalog.view_listing",
+        "learning.view_payment"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

@@ -33,7 +33,8 @@ EXPECTED = {
     "finance": {"accounts.view_user", "ledger.view_transaction", "ledger.view_posting", "ledger.view_account",
                 "cards.view_cardissuance"},
     "complaints_agent": {"accounts.view_user"},
-    "partner_manager": set(),
+    "partner_manager": {"partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course",
+                        "catalog.view_listing", "catalog.approve_listing", "learning.view_payment"},
     "auditor": {
         "audit.view_auditentry", "accounts.view_user", "auth.view_group",
         "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",
@@ -42,6 +43,8 @@ EXPECTED = {
         "registry.view_profile", "registry.view_statementversion", "notifications.view_message",
         "selection.view_niklist", "selection.view_niklistversion", "selection.view_prioritystatus",
         "selection.view_selectionrun", "selection.view_announcement", "cards.view_revocations",
+        "partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course", "catalog.view_listing",
+        "learning.view_payment",
         "cards.view_card", "cards.view_cardissuance", "ledger.view_transaction", "ledger.view_posting",
         "ledger.view_account"},
 }
@@ -156,11 +159,11 @@ def test_finance_and_complaints_agent_see_accounts_only(client, profile, slug, a
     assert status(client, reverse("admin:cards_card_changelist")) == 403
 
 
-def test_partner_manager_has_no_permission_yet(client, profile):
+def test_partner_manager_sees_partners_and_nothing_personal(client, profile):
     user = sign_in(client, "partner_manager")
     assert_exactly(user, "partner_manager")
     profile, _nik, _kk = profile
-    assert status(client, reverse("admin:index")) == 200  # an operator, with an empty back office
+    assert status(client, reverse("admin:index")) == 200  # an operator: partners, the catalogue, payments
     for url in (reverse("admin:accounts_user_changelist"), reverse("admin:registry_profile_change", args=[profile.pk]),
                 reverse("admin:notifications_message_changelist"), reverse("admin:audit_auditentry_changelist")):
         assert status(client, url) == 403, url

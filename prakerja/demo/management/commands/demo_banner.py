@@ -7,6 +7,7 @@ from prakerja.demo.management.commands.load_demo import (
     PARTICIPANT,
     refuse_in_production,
 )
+from prakerja.demo.partners import banner_lines
 
 BANNER = """
 ==============================================================================
@@ -42,3 +43,4 @@ class Command(BaseCommand):
         refuse_in_production("demo_banner")
         self.stdout.write(BANNER.format(password=DEMO_PASSWORD, applicant=APPLICANT[0], operator=OPERATOR[0],
                                         participant=PARTICIPANT[0]))
+        self.stdout.write(banner_lines() + "\n" + "=" * 78)

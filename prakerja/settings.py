@@ -320,6 +320,13 @@ PAYMENT_OTP_KEY = env_str("PAYMENT_OTP_KEY", dev_key("payment-otp", SECRET_KEY))
 # Webhooks to platforms: a timeout per attempt, and when to give up.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 12)
+# Seconds before attempt n+1: base * 2**(n-1), capped (12 attempts span about 14 hours).
+WEBHOOK_BACKOFF_BASE = env_int("WEBHOOK_BACKOFF_BASE", 30)
+WEBHOOK_BACKOFF_CAP = env_int("WEBHOOK_BACKOFF_CAP", 6 * 3600)
+# A webhook URL is partner data, not configuration: in production one that resolves to a loopback,
+# private, link-local or otherwise non-public address is refused (it would let a partner's setting
+# reach our own network); the sandbox's loopback URLs work everywhere else.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
 
 # KTP photos and selfies: private storage, never under MEDIA_URL.
 PHOTO_MAX_BYTES = 5 * 1024 * 1024

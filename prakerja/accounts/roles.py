@@ -55,7 +55,8 @@ ROLES: dict[str, dict] = {
     "partner_manager": {"name": _("Partner manager"), "perms": [
         "partners.view_partner", "partners.view_webhookdelivery",
         "catalog.view_course", "catalog.view_listing", "catalog.approve_listing",
-        "learning.view_payment"]},
+        # TRN-2: cancels a payment before redemption (a reason, audited; the platform is told by webhook).
+        "learning.view_payment", "learning.cancel_payment"]},
     # Read-only, and operations only: who did what (the audit log), waves,
     # applications and their counts, the programme, which messages went out
     # and whether they arrived (never their bodies), masked profiles. Not the

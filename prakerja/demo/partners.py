@@ -14,6 +14,7 @@ awaiting its two approvals, as TRN-1's operators would see it.
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -119,8 +120,10 @@ def _partners() -> dict[str, Partner]:
     existing = set(Partner.objects.filter(code__in=[p.code for p in DEMO_PARTNERS]).values_list("code", flat=True))
     for demo in DEMO_PARTNERS:
         if demo.code not in existing:
+            # Platforms tell their webhooks to the sandbox, which checks them with the same demo secret.
+            webhook = f"{settings.SANDBOX_URL}/webhooks/{demo.code}" if demo.kind == "platform" else ""
             partner_create(kind=demo.kind, code=demo.code, name=demo.name, actor=SYSTEM, secret=demo.secret,
-                           group=demo.group)
+                           group=demo.group, webhook_url=webhook)
     return Partner.objects.in_bulk([p.code for p in DEMO_PARTNERS], field_name="code")
 
 

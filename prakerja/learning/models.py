@@ -53,6 +53,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        permissions = [("cancel_payment", _("Can cancel a payment as an operator"))]
         constraints = [
             models.CheckConstraint(condition=Q(status="paid", voucher_code__isnull=False, paid_at__isnull=False)
                                    | ~Q(status="paid"), name="paid_payment_has_voucher"),

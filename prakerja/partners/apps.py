@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "prakerja.partners"
     verbose_name = _("Partners")
+
+    def ready(self):
+        # Cards and learning sit below partners and never import it: they send signals, we write webhooks.
+        from prakerja.cards.signals import cards_revoked
+        from prakerja.learning.signals import payment_cancelled_by_operator
+        from prakerja.partners import receivers
+
+        cards_revoked.connect(receivers.card_revoked_webhooks, dispatch_uid="partners-webhook-card-revoked")
+        payment_cancelled_by_operator.connect(receivers.payment_cancelled_webhook,
+                                              dispatch_uid="partners-webhook-payment-cancelled")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("control/faults", views.faults),
     path("dukcapil/verify", dukcapil.verify),
     path("dukcapil/people.json", dukcapil.people, name="sandbox_people"),
+    path("", ("prakerja.sandbox.webhooks", None, None)),  # include() of webhooks.urlpatterns
 ]

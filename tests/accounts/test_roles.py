@@ -34,7 +34,8 @@ EXPECTED = {
                 "cards.view_cardissuance"},
     "complaints_agent": {"accounts.view_user"},
     "partner_manager": {"partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course",
-                        "catalog.view_listing", "catalog.approve_listing", "learning.view_payment"},
+                        "catalog.view_listing", "catalog.approve_listing", "learning.view_payment",
+                        "learning.cancel_payment"},
     "auditor": {
         "audit.view_auditentry", "accounts.view_user", "auth.view_group",
         "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",

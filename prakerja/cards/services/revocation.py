@@ -37,6 +37,7 @@ from django.utils import timezone
 from prakerja.audit.services import audit_record
 from prakerja.cards.models import Card, CardStatus
 from prakerja.cards.services import forfeit_account
+from prakerja.cards.signals import cards_revoked
 from prakerja.core.clock import WIB, midnight_wib
 from prakerja.ledger.models import TransactionKind
 from prakerja.ledger.services import ledger_sweep_cards
@@ -151,6 +152,7 @@ def _revoke_chunk(*, ids: list[int], now, texts: dict) -> int:
             "cards": len(rows), "applications": applications, "forfeited": swept.amount if swept else 0,
             "ledger_key": key if swept else None, "deadline_at_or_before": now.isoformat(),
             "card_ids": [str(row[1]) for row in rows]})
+        cards_revoked.send(sender=Card, card_ids=card_ids, reason=REVOKED_REASON, revoked_at=now)
         _after_commit(queued, users)
     return len(rows)
 

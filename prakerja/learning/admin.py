@@ -1,0 +1,136 @@
+"""Payments for operators: read-only, buyers' personal data masked; an operator's cancel with a reason.
+
+A payment changes only through ``learning.services``. The one thing an
+operator may do here is cancel (``learning.cancel_payment``): a POST with
+CSRF and a typed reason, through ``payment_cancel`` (refund and audit row),
+after which the platform is told by a ``payment.cancelled`` webhook (the
+partners app listens to ``payment_cancelled_by_operator``; a platform's own
+cancel through the API sends no webhook: it knows).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from prakerja.core.admin import ReadOnlyAdminMixin
+from prakerja.learning.models import Payment, PaymentStatus
+from prakerja.learning.services import PaymentError, payment_cancel
+from prakerja.learning.signals import payment_cancelled_by_operator
+
+CANCEL = "learning.cancel_payment"
+# An operator cancels a purchase that is paid and unredeemed, or one still waiting for its OTP.
+CANCELLABLE = (PaymentStatus.PAID, PaymentStatus.OTP_SENT)
+
+
+def mask_name(name: str) -> str:
+    """'Siti Rahma' -> 'S*** R****': enough to tell two buyers apart on a list, not to name them."""
+    return " ".join(word[:1] + "*" * (len(word) - 1) for word in name.split())
+
+
+def mask_email(email: str) -> str:
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def mask_phone(phone: str) -> str:
+    return f"{'•' * max(len(phone) - 4, 0)}{phone[-4:]}" if phone else ""
+
+
+class CancelForm(forms.Form):
+    # Typed, never taken from a link: the audit log and the platform (in the webhook) both read it.
+    reason = forms.CharField(label=gettext_lazy("Reason"), min_length=10, max_length=500, strip=True,
+                             help_text=gettext_lazy("Written to the audit log and sent to the platform."),
+                             widget=forms.TextInput(attrs={"size": 60, "autocomplete": "off"}))
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("public_id", "platform", "listing_code", "card_masked", "amount", "status", "buyer_name_masked",
+                    "buyer_email_masked", "buyer_phone_masked", "paid_at", "cancelled_at")
+    list_filter = ("status", "platform")
+    list_select_related = ("platform", "listing", "card")
+    search_fields = ("=public_id", "=platform_order_id")  # never the buyer's data: no lookups by a person
+    fields = ("public_id", "platform", "listing_code", "card_masked", "amount", "status", "platform_order_id",
+              "platform_user_id", "buyer_name_masked", "buyer_email_masked", "buyer_phone_masked", "paid_at",
+              "redeemed_at", "cancelled_at", "cancelled_by", "created_at", "cancel_link")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("listing"))
+    def listing_code(self, payment):
+        return payment.listing.code
+
+    @admin.display(description=gettext_lazy("card"))
+    def card_masked(self, payment):
+        return payment.card.masked
+
+    @admin.display(description=gettext_lazy("buyer name"))
+    def buyer_name_masked(self, payment):
+        return mask_name(payment.buyer_name)
+
+    @admin.display(description=gettext_lazy("buyer email"))
+    def buyer_email_masked(self, payment):
+        return mask_email(payment.buyer_email)
+
+    @admin.display(description=gettext_lazy("buyer phone"))
+    def buyer_phone_masked(self, payment):
+        return mask_phone(payment.buyer_phone)
+
+    @admin.display(description=gettext_lazy("cancel"))
+    def cancel_link(self, payment):
+        if payment.status not in CANCELLABLE or payment.redeemed_at is not None:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("admin:learning_payment_cancel", args=[payment.pk]),
+                           _("Cancel this payment"))
+
+    def get_urls(self):
+        cancel = self.admin_site.admin_view(self.cancel_view)  # admin_view adds the CSRF check
+        return [path("<path:object_id>/cancel/", cancel, name="learning_payment_cancel"), *super().get_urls()]
+
+    def cancel_view(self, request, object_id):
+        payment = self.get_object(request, object_id)
+        if payment is None or not self.has_view_permission(request, payment):
+            raise Http404
+        if not request.user.has_perm(CANCEL):
+            raise PermissionDenied
+        form = CancelForm(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    refunded = self._cancel(request, payment, form.cleaned_data["reason"])
+                except PaymentError as refusal:
+                    form.add_error(None, refusal.message)
+                else:
+                    self.message_user(request, _("Payment cancelled; %(amount)s rupiah returned to the card. "
+                                                 "The platform is told by webhook.") % {"amount": refunded},
+                                      messages.SUCCESS)
+                    return redirect("admin:learning_payment_change", payment.pk)
+            status = 400
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "original": payment,
+                   "title": _("Cancel payment"), "form": form,
+                   "change_url": reverse("admin:learning_payment_change", args=[payment.pk])}
+        return TemplateResponse(request, "learning/admin_payment_cancel.html", context, status=status)
+
+    @staticmethod
+    def _cancel(request, payment: Payment, reason: str) -> int:
+        with transaction.atomic():
+            # Locked before the check: a platform's own cancel racing this one makes this one a refusal,
+            # so the platform is never told that an operator cancelled what it cancelled itself.
+            payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+            if payment.status not in CANCELLABLE:
+                raise PaymentError("payment_not_cancellable", _("Only a paid payment or one waiting for its "
+                                                                "OTP can be cancelled."))
+            refunded = payment_cancel(payment=payment, actor=request.user, reason=reason)
+            payment.refresh_from_db(fields=["status", "cancelled_at", "cancelled_by"])
+            payment_cancelled_by_operator.send(sender=Payment, payment=payment, refunded=refunded, reason=reason,
+                                               actor=request.user)
+        return refunded

@@ -1,0 +1,13 @@
+"""Signals the learning app sends to apps above it.
+
+Learning sits below partners, so it never imports partners; partners
+connects a receiver that writes the platform's webhook.
+"""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction in which an operator (not the platform itself)
+# cancelled a payment. kwargs: ``payment`` (the Payment, now cancelled),
+# ``refunded`` (rupiah returned to the card), ``reason`` (the operator's
+# typed reason, which the platform receives), ``actor`` (the operator).
+payment_cancelled_by_operator = Signal()

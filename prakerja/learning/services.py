@@ -134,50 +134,66 @@ def _failed() -> PaymentError:
 
 
 def payment_confirm(*, platform, payment_id, otp: str, now: datetime | None = None) -> Payment:
-    """The OTP, then the debit exactly once (key ``payment:<id>``), a voucher and a redeem code (TRN-2)."""
-    now = now or timezone.now()
+    """The OTP, then the debit exactly once (key ``payment:<id>``), a voucher and a redeem code (TRN-2).
+
+    A refusal marked ``keep`` (a wrong OTP counted, an expiry recorded) leaves
+    the atomic block normally, so its bookkeeping is committed, and is raised
+    after it: raised inside, the block would roll the count back, and a
+    guesser would get unlimited tries.
+    """
     with transaction.atomic():
-        payment = payment_for(platform=platform, payment_id=payment_id, lock=True)
-        if payment.status == PaymentStatus.PAID:
-            return payment  # confirmed already (another key, or after a crash): the paid answer again
-        if payment.status == PaymentStatus.FAILED:
-            raise _failed()
-        if payment.status == PaymentStatus.CANCELLED:
-            raise PaymentError("payment_cancelled", _("The transaction has already been cancelled"))
-        if shown_status(payment, now) == PaymentStatus.EXPIRED:
-            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.EXPIRED)
-            raise PaymentError("otp_expired", _("The OTP has expired. Start the payment again."), keep=True)
-        if not hmac.compare_digest(otp_digest(payment.public_id, str(otp)), payment.otp_hash):
-            payment.otp_attempts += 1
-            left = settings.PAYMENT_OTP_MAX_WRONG - payment.otp_attempts
-            payment.status = PaymentStatus.FAILED if left <= 0 else payment.status
-            payment.save(update_fields=["otp_attempts", "status"])
-            audit_record(actor=platform.actor, action="payment.otp_wrong", target=payment.card,
-                         data={"payment": str(payment.public_id), "attempts_left": max(left, 0)})
-            if left <= 0:
-                raise PaymentError(_failed().code, _failed().message, keep=True)
-            raise PaymentError("otp_invalid", _("Wrong OTP code."), keep=True, attempts_left=left)
-        # One card per platform account, claimed before the money moves: a second user's confirm waits
-        # on the unique index for the first to commit, then is refused.
-        binding, _created = CardBinding.objects.get_or_create(
-            card=payment.card, platform=platform, defaults={"platform_user_id": payment.platform_user_id})
-        if binding.platform_user_id != payment.platform_user_id:
-            raise PaymentError("card_bound_to_other_user",
-                               _("This card is already used by another account on this platform."))
         try:
-            card_debit(card=payment.card, amount=payment.amount, key=payment.debit_key, actor=platform.actor,
-                       platform=platform.code, now=now)
-        except LedgerError as exc:
-            if exc.code == "insufficient_balance":
-                raise PaymentError("insufficient_balance", _("Insufficient balance")) from exc
-            raise
-        except CardError as exc:
-            raise _card_inactive() from exc
-        payment.status, payment.paid_at = PaymentStatus.PAID, now
-        payment.voucher_code, payment.redeem_code = _code(), _code()
-        payment.save(update_fields=["status", "paid_at", "voucher_code", "redeem_code"])
-        audit_record(actor=platform.actor, action="payment.confirm", target=payment.card,
-                     data={"payment": str(payment.public_id), "amount": payment.amount})
+            return _confirm(platform=platform, payment_id=payment_id, otp=otp, now=now or timezone.now())
+        except PaymentError as exc:
+            if not exc.keep:
+                raise
+            refusal = exc
+    raise refusal
+
+
+def _confirm(*, platform, payment_id, otp: str, now: datetime) -> Payment:
+    """payment_confirm's steps, under the payment's lock."""
+    payment = payment_for(platform=platform, payment_id=payment_id, lock=True)
+    if payment.status == PaymentStatus.PAID:
+        return payment  # confirmed already (another key, or after a crash): the paid answer again
+    if payment.status == PaymentStatus.FAILED:
+        raise _failed()
+    if payment.status == PaymentStatus.CANCELLED:
+        raise PaymentError("payment_cancelled", _("The transaction has already been cancelled"))
+    if shown_status(payment, now) == PaymentStatus.EXPIRED:
+        Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.EXPIRED)
+        raise PaymentError("otp_expired", _("The OTP has expired. Start the payment again."), keep=True)
+    if not hmac.compare_digest(otp_digest(payment.public_id, str(otp)), payment.otp_hash):
+        payment.otp_attempts += 1
+        left = settings.PAYMENT_OTP_MAX_WRONG - payment.otp_attempts
+        payment.status = PaymentStatus.FAILED if left <= 0 else payment.status
+        payment.save(update_fields=["otp_attempts", "status"])
+        audit_record(actor=platform.actor, action="payment.otp_wrong", target=payment.card,
+                     data={"payment": str(payment.public_id), "attempts_left": max(left, 0)})
+        if left <= 0:
+            raise PaymentError(_failed().code, _failed().message, keep=True)
+        raise PaymentError("otp_invalid", _("Wrong OTP code."), keep=True, attempts_left=left)
+    # One card per platform account, claimed before the money moves: a second user's confirm waits
+    # on the unique index for the first to commit, then is refused.
+    binding, _created = CardBinding.objects.get_or_create(
+        card=payment.card, platform=platform, defaults={"platform_user_id": payment.platform_user_id})
+    if binding.platform_user_id != payment.platform_user_id:
+        raise PaymentError("card_bound_to_other_user",
+                           _("This card is already used by another account on this platform."))
+    try:
+        card_debit(card=payment.card, amount=payment.amount, key=payment.debit_key, actor=platform.actor,
+                   platform=platform.code, now=now)
+    except LedgerError as exc:
+        if exc.code == "insufficient_balance":
+            raise PaymentError("insufficient_balance", _("Insufficient balance")) from exc
+        raise
+    except CardError as exc:
+        raise _card_inactive() from exc
+    payment.status, payment.paid_at = PaymentStatus.PAID, now
+    payment.voucher_code, payment.redeem_code = _code(), _code()
+    payment.save(update_fields=["status", "paid_at", "voucher_code", "redeem_code"])
+    audit_record(actor=platform.actor, action="payment.confirm", target=payment.card,
+                 data={"payment": str(payment.public_id), "amount": payment.amount})
     return payment
 
 

@@ -105,7 +105,7 @@ def test_a_conflicted_listing_through_the_pages_needs_two_people(client, conflic
     assert approve_url(conflicted) not in page  # no button to approve one's own listing twice
     response = client.post(approve_url(conflicted))  # posted anyway
     assert response.status_code == 409
-    assert "another partner manager" in response.content.decode()
+    assert "pengelola mitra lain" in response.content.decode()
     conflicted.refresh_from_db()
     assert conflicted.status == ListingStatus.PENDING
     pass_second_factor(client, second_manager)

@@ -42,7 +42,7 @@ def test_a_provider():
 
 def test_a_taken_code_is_refused_cleanly():
     run("create_partner", "--type", "platform", "--code", "pintaria", "--name", "Pintaria")
-    with pytest.raises(CommandError, match="(?i)client code"):
+    with pytest.raises(CommandError, match="(?i)kode klien"):
         run("create_partner", "--type", "provider", "--code", "pintaria", "--name", "Lain")
     assert Partner.objects.filter(code="pintaria").count() == 1
 

@@ -102,3 +102,13 @@ def buyer(**overrides) -> dict:
 def start_body(card_number: str, listing, **overrides) -> dict:
     return {"card_number": card_number, "listing_code": listing.code, "platform_order_id": "INV/2026/11/0001",
             "platform_user_id": "u-88213", "buyer": buyer(), **overrides}
+
+
+def error_of(response, status: int) -> dict:
+    """The contract's error body of a refusal, after checking its status and shape."""
+    assert response.status_code == status, (response.status_code, response.content)
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert isinstance(body["error"]["code"], str) and isinstance(body["error"]["message"], str), body
+    assert body["error"]["message"], body
+    return body["error"]

@@ -11,6 +11,8 @@ SYSTEM = "system"
 # pg_advisory_xact_lock key for "append to the audit chain" ("audit" in ASCII);
 # no other code may use it.
 CHAIN_LOCK = 0x6175646974
+_LOCK_AND_HEAD = (f"SELECT pg_advisory_xact_lock({CHAIN_LOCK}); "
+                  "SELECT row_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1")
 
 
 def _actor_fields(actor) -> tuple[Any, str]:
@@ -51,12 +53,17 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # Its own statement: under READ COMMITTED the SELECT below then
-            # takes its snapshot after the lock, and sees the row the previous
-            # holder committed.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-    entry.prev_hash = (AuditEntry.objects.order_by("-id").values_list("row_hash", flat=True).first()
-                       or chain.GENESIS)
+            # Two statements in one round trip (no parameters: the simple query
+            # protocol). The SELECT is its own statement, so under READ
+            # COMMITTED it takes its snapshot after the lock is granted and
+            # sees the row the previous holder committed.
+            cursor.execute(_LOCK_AND_HEAD)
+            cursor.nextset()
+            head = cursor.fetchone()
+        entry.prev_hash = head[0] if head else chain.GENESIS
+    else:
+        entry.prev_hash = (AuditEntry.objects.order_by("-id").values_list("row_hash", flat=True).first()
+                           or chain.GENESIS)
     # Taken under the lock, so created_at follows the chain (id) order.
     entry.created_at = timezone.now()
     entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})

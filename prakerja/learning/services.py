@@ -99,7 +99,9 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
                       buyer_name=buyer["name"], buyer_email=buyer["email"], buyer_phone=buyer["phone"],
                       otp_expires_at=now + settings.PAYMENT_OTP_LIFETIME)
     payment.otp_hash = otp_digest(payment.public_id, otp)
-    with transaction.atomic():
+    # No savepoint of its own: nothing here is caught and carried on from; a failure fails the caller's
+    # transaction (the API's savepoint rolls back to before the call).
+    with transaction.atomic(savepoint=False):
         payment.save()
         notification_send(template="payment_otp", key=f"payment-otp:{payment.public_id}", channels=[Channel.SMS],
                           user=card.user, phone=card.user.profile.phone, sensitive=True,
@@ -141,7 +143,7 @@ def payment_confirm(*, platform, payment_id, otp: str, now: datetime | None = No
     after it: raised inside, the block would roll the count back, and a
     guesser would get unlimited tries.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # as in payment_start: the caller's savepoint is the one that counts
         try:
             return _confirm(platform=platform, payment_id=payment_id, otp=otp, now=now or timezone.now())
         except PaymentError as exc:

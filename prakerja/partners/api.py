@@ -25,11 +25,11 @@ import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import path as url_path
 from django.urls import re_path, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, NinjaAPI, Router, Schema, Status
@@ -44,7 +44,7 @@ from prakerja.core.ratelimit import Limit, consume, remaining
 from prakerja.learning import services as payments
 from prakerja.learning.models import Payment
 from prakerja.partners.models import IdempotencyRecord, Partner, PartnerKind
-from prakerja.partners.services import signature_valid
+from prakerja.partners.services import partner_for_signature, signature_valid
 
 log = structlog.get_logger(__name__)
 
@@ -135,9 +135,10 @@ class PartnerSignature(APIKeyHeader):
             raise _unauthorized()
         if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > settings.PARTNER_TIMESTAMP_TOLERANCE:
             raise Refusal("timestamp_invalid", _("X-Timestamp is missing or more than 300 seconds from our clock."))
-        partner = Partner.objects.filter(code=key, enabled=True).first()
+        partner, secrets = partner_for_signature(key)
         if partner is None or not signature_valid(partner, timestamp=timestamp, method=request.method,
-                                                  path=request.path, body=request.body, given=given.lower()):
+                                                  path=request.path, body=request.body, given=given.lower(),
+                                                  secrets=secrets):
             log.info("partner_signature_refused", client_code=key[:32])
             raise _unauthorized()
         if partner.kind != self.kind:
@@ -284,6 +285,26 @@ def _key_valid(key: str) -> bool:
     return 1 <= len(key) <= 64 and key.isascii() and key.isprintable()
 
 
+_CLAIM = ("INSERT INTO partners_idempotencyrecord (partner_id, key, request_hash, status_code, body, created_at) "
+          "VALUES (%s, %s, %s, 0, '{}', %s) ON CONFLICT (partner_id, key) DO NOTHING RETURNING id")
+
+
+def _claim_key(partner: Partner, key: str, digest: str) -> IdempotencyRecord:
+    """The key's record: a new one (status 0) if this request claimed it, else the first request's, committed.
+
+    One statement, no savepoint: on PostgreSQL a concurrent claim of the same
+    key waits for the first transaction, then finds its committed row.
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [partner.pk, key, digest, now])
+        claimed = cursor.fetchone()
+    if claimed:
+        return IdempotencyRecord(pk=claimed[0], partner=partner, key=key, request_hash=digest, status_code=0,
+                                 body={}, created_at=now)
+    return IdempotencyRecord.objects.get(partner=partner, key=key)
+
+
 def idempotent(request: HttpRequest, work, *, target_id=None) -> JsonResponse:
     """Run ``work() -> (status, body)`` once per (partner, Idempotency-Key); a replay gets the first answer.
 
@@ -298,11 +319,8 @@ def idempotent(request: HttpRequest, work, *, target_id=None) -> JsonResponse:
         return _refused_call(request, partner, _invalid_request({"Idempotency-Key": KEY_RULE}))
     digest = hashlib.sha256(b"%s %s\n" % (request.method.encode(), request.path.encode()) + request.body).hexdigest()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(partner=partner, key=key, request_hash=digest)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(partner=partner, key=key)
+        record = _claim_key(partner, key, digest)
+        if record.status_code != 0:  # another request's key, committed: replay it or refuse
             if record.request_hash != digest:
                 audit_call(partner, request, 409, code="idempotency_key_reused")
                 return refusal_response("idempotency_key_reused",
@@ -318,6 +336,9 @@ def idempotent(request: HttpRequest, work, *, target_id=None) -> JsonResponse:
             if getattr(exc, "keep", False):
                 transaction.savepoint_commit(savepoint)
             else:
+                # A service's own atomic(savepoint=False) may have marked the transaction for rollback;
+                # rolling back to the savepoint taken before the call leaves it sound again.
+                transaction.set_rollback(False)
                 transaction.savepoint_rollback(savepoint)
             code = exc.code
             status, body = STATUS[exc.code], error_body(exc.code, exc.message, **getattr(exc, "extra", {}))

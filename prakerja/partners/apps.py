@@ -15,3 +15,10 @@ class PartnersConfig(AppConfig):
         cards_revoked.connect(receivers.card_revoked_webhooks, dispatch_uid="partners-webhook-card-revoked")
         payment_cancelled_by_operator.connect(receivers.payment_cancelled_webhook,
                                               dispatch_uid="partners-webhook-payment-cancelled")
+        from django.db.models.signals import post_delete, post_save
+
+        from prakerja.partners.models import Partner, PartnerSecret
+
+        for model in (Partner, PartnerSecret):
+            for signal in (post_save, post_delete):
+                signal.connect(receivers.partner_changed, sender=model, dispatch_uid=f"partner-auth-{model.__name__}")

@@ -26,3 +26,15 @@ def payment_cancelled_webhook(sender, *, payment, refunded, reason, **kwargs) ->
     ids = webhooks.payment_cancelled_enqueue(payment=payment, refunded=refunded, reason=reason)
     _deliver_on_commit(ids)
     return len(ids)
+
+
+def partner_changed(sender, instance, **kwargs) -> None:
+    """A partner or one of its secrets was saved or deleted: the signature cache forgets it."""
+    from prakerja.partners.models import Partner
+    from prakerja.partners.services import forget_partner
+
+    code = getattr(instance, "code", None)
+    if code is None:  # a secret: its partner may be going too (a cascade), so by id
+        code = Partner.objects.filter(pk=instance.partner_id).values_list("code", flat=True).first()
+    if code:
+        forget_partner(code)

@@ -5,6 +5,7 @@ import secrets as random
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +55,7 @@ def partner_secret_rotate(*, partner: Partner, actor, now=None) -> Credentials:
     secret = _new_secret()
     with transaction.atomic():
         Partner.objects.select_for_update().get(pk=partner.pk)  # two rotations at once: one after the other
+        forget_partner(partner.code)
         partner.secrets.filter(retires_at__isnull=True).update(retires_at=now + settings.PARTNER_SECRET_GRACE)
         # A secret retired earlier and still in its grace stops now: at most two verify at any time.
         partner.secrets.filter(retires_at__gt=now + settings.PARTNER_SECRET_GRACE).update(retires_at=now)
@@ -76,11 +78,47 @@ def current_secret(partner: Partner) -> str:
     return crypto.decrypt(partner.secrets.get(retires_at__isnull=True).secret_encrypted)
 
 
+# --- who signs: read on every partner call, so kept in the shared cache -------------------------
+
+def _auth_key(code: str) -> str:
+    return f"partner-auth:v1:{code}"
+
+
+def partner_for_signature(code: str, *, now=None) -> tuple[Partner | None, list[str]]:
+    """The enabled partner with this client code and the secrets that verify now (current first).
+
+    Every partner call needs them; the cache (Redis in production) keeps
+    the partner row and its secrets' ciphertexts, never a secret in clear,
+    so a call costs one cache read instead of two queries. Any change to a
+    partner or its secrets through the models or these services forgets the
+    entry (``forget_partner``); it also expires after a minute.
+    """
+    now = now or timezone.now()
+    entry = cache.get(_auth_key(code))
+    if entry is None:
+        partner = Partner.objects.filter(code=code).first()
+        rows = list(partner.secrets.filter(Q(retires_at__isnull=True) | Q(retires_at__gt=now))
+                    .values_list("secret_encrypted", "retires_at")) if partner else []
+        entry = (partner, rows)
+        cache.set(_auth_key(code), entry, 60)
+    partner, rows = entry
+    if partner is None or not partner.enabled:
+        return None, []
+    live = sorted((row for row in rows if row[1] is None or row[1] > now), key=lambda row: row[1] is not None)
+    return partner, [crypto.decrypt(token) for token, _retires in live]
+
+
+def forget_partner(code: str) -> None:
+    """Drop the cached entry now and again after the commit (a reader in between may have cached the old)."""
+    cache.delete(_auth_key(code))
+    transaction.on_commit(lambda: cache.delete(_auth_key(code)))
+
+
 def signature_valid(partner: Partner, *, timestamp: str, method: str, path: str, body: bytes,
-                    given: str) -> bool:
+                    given: str, secrets: list[str] | None = None) -> bool:
     """Does ``given`` sign this request under a secret that verifies now? Compared in constant time."""
     valid = False
-    for secret in partner_secrets(partner):
+    for secret in partner_secrets(partner) if secrets is None else secrets:
         expected = signing.signature(secret, client_code=partner.code, timestamp=timestamp, method=method,
                                      path=path, body=body)
         valid |= hmac.compare_digest(expected, given)

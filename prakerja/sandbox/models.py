@@ -52,3 +52,6 @@ class Person(models.Model):
     def as_dict(self) -> dict:
         return {"nik": self.nik, "kk": self.kk, "name": self.name, "birth_date": self.birth_date.isoformat(),
                 "female": self.female, "district_code": self.district_code}
+
+
+from prakerja.sandbox.shop_models import ShopOrder  # noqa: E402, F401 - the demo shop's table, kept in its own module

@@ -11,4 +11,5 @@ urlpatterns = [
     path("dukcapil/verify", dukcapil.verify),
     path("dukcapil/people.json", dukcapil.people, name="sandbox_people"),
     path("", ("prakerja.sandbox.webhooks", None, None)),  # include() of webhooks.urlpatterns
+    path("shop/", ("prakerja.sandbox.shop", None, None)),  # the demo platform's storefront
 ]

@@ -11,8 +11,9 @@ SYSTEM = "system"
 # pg_advisory_xact_lock key for "append to the audit chain" ("audit" in ASCII);
 # no other code may use it.
 CHAIN_LOCK = 0x6175646974
-_LOCK_AND_HEAD = (f"SELECT pg_advisory_xact_lock({CHAIN_LOCK}); "
+_LOCK_AND_HEAD = ("SELECT pg_advisory_xact_lock(418581342580); "  # CHAIN_LOCK, checked below
                   "SELECT row_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1")
+assert str(CHAIN_LOCK) in _LOCK_AND_HEAD
 
 
 def _actor_fields(actor) -> tuple[Any, str]:

@@ -114,7 +114,8 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
 
 def payment_for(*, platform, payment_id, lock: bool = False) -> Payment:
     """The platform's own payment; another platform's is not found (404)."""
-    rows = Payment.objects.select_related("card__user__profile", "card__programme", "card__account", "listing")
+    # What the confirm reads: the card's holder (CRD-2) and programme (CRD-6); nothing more, every join costs.
+    rows = Payment.objects.select_related("card__user", "card__programme")
     if lock:
         rows = rows.select_for_update(of=("self",))
     payment = rows.filter(public_id=payment_id, platform=platform).first()

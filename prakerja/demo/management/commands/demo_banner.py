@@ -18,6 +18,8 @@ BANNER = """
    Waves (public)    http://127.0.0.1:8000/waves/
    Health            http://127.0.0.1:8000/healthz
    Sandbox outbox    http://127.0.0.1:8001/outbox   (emails and SMS land here)
+   Demo shop         http://127.0.0.1:8001/shop/    (a digital platform: buy with the card)
+   Partner API docs  http://127.0.0.1:8000/api/partner/v1/docs
 
  Demo logins (password for all: {password})
    Applicant         {applicant}   (registration not finished yet)
@@ -25,6 +27,11 @@ BANNER = """
                      Prakerja and the three induction videos are on the dashboard)
    Operator          {operator}   second factor: run
                      .venv/bin/python manage.py demo_totp   for the 6-digit code
+
+ Buy a training: sign in as the participant, watch the three short videos,
+ press "Lihat" on the card (her password again) and copy the 16 digits; then
+ at the demo shop choose her as the shopper, pick a course, enter the number,
+ and type the OTP that arrives in the sandbox outbox.
 
  New account: http://127.0.0.1:8000/accounts/signup/ then open the outbox for
  the confirmation link. Demo identities for the NIK step (the sandbox civil

@@ -30,7 +30,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.urls import path as url_path
 from django.urls import re_path, reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils.html import format_html, json_script
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -182,12 +182,14 @@ class OfflineSwagger(DocsBase):
         def asset(name):
             return reverse(f"{api.urls_namespace}:docs-asset", args=[name])
 
-        config = json.dumps({"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout",
-                             "deepLinking": True})
+        # json_script: JSON a script element can hold (<, > and & escaped as \u003C...), not HTML entities,
+        # which JSON.parse in swagger-ui-init.js would choke on.
+        config = json_script({"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout",
+                              "deepLinking": True}, "swagger-settings")
         return HttpResponse(format_html(
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
             '<link rel="stylesheet" href="{}"><link rel="icon" href="{}" type="image/png"></head>'
-            '<body><script type="application/json" id="swagger-settings">{}</script><div id="swagger-ui"></div>'
+            '<body>{}<div id="swagger-ui"></div>'
             '<script src="{}"></script><script src="{}"></script></body></html>',
             api.title, asset("swagger-ui.css"), asset("favicon.png"), config, asset("swagger-ui-bundle.js"),
             asset("swagger-ui-init.js")))

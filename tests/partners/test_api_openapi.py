@@ -1,5 +1,6 @@
 """The OpenAPI description says what the API answers, and its docs page works offline under our CSP."""
 
+import json
 import re
 
 from tests.partners.conftest import BASE
@@ -89,7 +90,10 @@ def test_the_docs_page_works_offline_under_the_sites_csp(client, db):
     assert "http://" not in html and "https://" not in html
     # No inline script the policy would block: only the JSON settings block.
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
-    assert inline == [' type="application/json" id="swagger-settings"']
+    assert inline == [' id="swagger-settings" type="application/json"']
+    # What swagger-ui-init.js does with it: JSON.parse of the element's text (no HTML entities there).
+    settings_text = re.search(r'<script id="swagger-settings" type="application/json">(.*?)</script>', html).group(1)
+    assert json.loads(settings_text)["url"] == "/api/partner/v1/openapi.json"
     for url in urls:
         asset = client.get(url)
         assert asset.status_code == 200, url

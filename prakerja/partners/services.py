@@ -84,7 +84,7 @@ def _auth_key(code: str) -> str:
     return f"partner-auth:v1:{code}"
 
 
-def partner_for_signature(code: str, *, now=None) -> tuple[Partner | None, list[str]]:
+def partner_for_signature(code: str, *, now=None, _retry: bool = True) -> tuple[Partner | None, list[str]]:
     """The enabled partner with this client code and the secrets that verify now (current first).
 
     Every partner call needs them; the cache (Redis in production) keeps
@@ -105,7 +105,14 @@ def partner_for_signature(code: str, *, now=None) -> tuple[Partner | None, list[
     if partner is None or not partner.enabled:
         return None, []
     live = sorted((row for row in rows if row[1] is None or row[1] > now), key=lambda row: row[1] is not None)
-    return partner, [crypto.decrypt(token) for token, _retires in live]
+    try:
+        return partner, [crypto.decrypt(token) for token, _retires in live]
+    except crypto.DecryptionError:
+        # Cached before rotate_personal_data re-encrypted the secrets, and the old key is gone since: read afresh.
+        cache.delete(_auth_key(code))
+        if _retry:
+            return partner_for_signature(code, now=now, _retry=False)
+        raise
 
 
 def forget_partner(code: str) -> None:

@@ -55,7 +55,7 @@ class CancelForm(forms.Form):
 class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("public_id", "platform", "listing_code", "card_masked", "amount", "status", "buyer_name_masked",
                     "buyer_email_masked", "buyer_phone_masked", "paid_at", "cancelled_at")
-    list_filter = ("status", "platform")
+    list_filter = ("status", ("platform", admin.RelatedOnlyFieldListFilter))  # platforms with payments, not providers
     list_select_related = ("platform", "listing", "card")
     search_fields = ("=public_id", "=platform_order_id")  # never the buyer's data: no lookups by a person
     fields = ("public_id", "platform", "listing_code", "card_masked", "amount", "status", "platform_order_id",

@@ -329,19 +329,24 @@ def _stage_never_twice(*, wave: Wave, run: SelectionRun) -> int:
                                "AND o.wave_id <> %s)", params=[status, wave.pk])
     cap = active_programme().max_recipients_per_kk
     priority, priority_params = _priority("p")
+    # Only families with more members than places left are ranked (most have one or two): the
+    # family's applications are read once, counted, and the crowded ones sorted.
     decided += _execute(
         "WITH prior AS (SELECT p2.kk_index AS kk, COUNT(*) AS n FROM waves_application a2 "  # noqa: S608  # nosec B608
         "JOIN registry_profile p2 ON p2.user_id = a2.user_id WHERE a2.status IN ('passed', 'revoked') "
         "AND a2.wave_id <> %s AND p2.kk_index <> '' GROUP BY p2.kk_index), "
-        f"ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY {_bytewise('p.kk_index')} "
-        f"ORDER BY {priority} DESC, {_bytewise(_key('a.pseudonym'))}) AS rn, COALESCE(prior.n, 0) AS n "
-        "FROM waves_application a JOIN registry_profile p ON p.user_id = a.user_id "
-        "LEFT JOIN prior ON prior.kk = p.kk_index "
-        f"WHERE {_undecided('a')} AND p.kk_index <> '') "
+        f"family AS (SELECT a.id AS id, p.kk_index AS kk, CASE WHEN {priority} THEN 1 ELSE 0 END AS prio, "
+        "a.pseudonym AS pseudonym FROM waves_application a JOIN registry_profile p ON p.user_id = a.user_id "
+        f"WHERE {_undecided('a')} AND p.kk_index <> ''), "
+        "crowded AS (SELECT f.kk AS kk, COALESCE(MAX(prior.n), 0) AS n FROM family f "
+        "LEFT JOIN prior ON prior.kk = f.kk GROUP BY f.kk HAVING COUNT(*) + COALESCE(MAX(prior.n), 0) > %s), "
+        f"ranked AS (SELECT f.id AS id, ROW_NUMBER() OVER (PARTITION BY {_bytewise('f.kk')} "
+        f"ORDER BY f.prio DESC, {_bytewise(_key('f.pseudonym'))}) AS rn, c.n AS n "
+        "FROM family f JOIN crowded c ON c.kk = f.kk) "
         "UPDATE waves_application SET status = 'failed', decided_stage = 'SEL-3', reason_code = 'kk_cap', "
         f"status_reason = %s, decided_at = %s, draw_key = {_key('pseudonym')} "
         f"WHERE {_UNDECIDED} AND id IN (SELECT id FROM ranked WHERE rn + n > %s)",
-        [wave.pk, *priority_params, _key_prefix(wave), wave.pk, REASONS["kk_cap"], timezone.now(),
+        [wave.pk, *priority_params, wave.pk, cap, _key_prefix(wave), REASONS["kk_cap"], timezone.now(),
          _key_prefix(wave), wave.pk, cap])
     return decided
 

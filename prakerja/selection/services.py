@@ -239,7 +239,8 @@ def _stage_start(*, wave: Wave, run: SelectionRun) -> int:
     selecting = wave_services.wave_start_selection(actor=None, wave=wave)
     if connection.vendor == "postgresql":
         # The closing sweep has just rewritten the wave and lists may just have been imported:
-        # without fresh statistics the planner can take a million rows for a few.
+        # without fresh statistics the planner can take a million rows for a few. Only the tables'
+        # owner may analyze them (PostgreSQL 15, 16): another role gets a warning and nothing else.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE waves_application, selection_niklistentry")
     return selecting

@@ -89,7 +89,7 @@ def test_a_withdrawal_waits_for_the_stage_and_other_waves_do_not(wave, make_wave
         lambda: services.selection_run_wave(actor=None, wave=wave), withdraw, change_elsewhere)
     assert isinstance(run_result, SelectionRun) and run_result.status == RunStatus.DONE, run_result
     assert waited > 0.5 and withdrawn_at >= stage_ended[0], (waited, withdrawn_at, stage_ended)
-    assert elsewhere_s < 0.5
+    assert elsewhere_s < 1.0  # the stage sleeps 1.5 s holding its wave
     target.refresh_from_db()
     assert (target.status, target.decided_stage) == ("withdrawn", "")
     assert Application.objects.filter(wave=wave, status="passed").count() == 5

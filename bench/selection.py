@@ -489,6 +489,7 @@ def step_reset() -> dict:
         cursor.execute("UPDATE waves_application SET status = 'processing', decided_stage = '', reason_code = '', "
                        "status_reason = '', decided_at = NULL, priority = NULL, draw_key = '' "
                        "WHERE wave_id = %s", [wave.pk])
+        cursor.execute("UPDATE waves_wave SET selection_started_at = NULL WHERE id = %s", [wave.pk])
         cursor.execute("DELETE FROM selection_selectionrun WHERE wave_id = %s", [wave.pk])
         cursor.execute("VACUUM (ANALYZE) waves_application" if connection.vendor == "postgresql" else "ANALYZE")
     return {"seconds": round(time.monotonic() - began, 1)}

@@ -9,8 +9,9 @@ same draw. A lease on the run row keeps two workers from running it at once.
 
 Stages, in order, each deciding only applications no earlier stage decided:
 
-- start: the wave's applications move processing -> selecting, and each
-  gets its draw key, SHA-256("<seed>:<pseudonym>") as hex;
+- start: the wave records that its selection started, so its applications
+  still in play are selecting (WAV-3) without a write to each row, and the
+  planner gets fresh statistics;
 - SEL-1: the identity is not verified by the civil registry;
 - SEL-2: age on the wave's closing day (WIB) outside the programme's range;
   the NIK on an active exclusion list (formal education, the groups excluded
@@ -23,6 +24,13 @@ Stages, in order, each deciding only applications no earlier stage decided:
   quota less the provincial ones. Within a pool, priority first (a priority
   list, or a declared employment status operators chose), then ascending
   key; the first ``quota`` pass, the rest are not drawn.
+
+Each row is written once, by the stage that decides it, with its draw key,
+SHA-256("<seed>:<pseudonym>") as hex (computed where a stage needs it, not
+stored first). While a stage runs it holds the wave's row, and whoever
+changes an application of the wave (a withdrawal) takes the row first
+(``waves.services.wave_hold_for_application_change``): no application changes
+under a stage, and nothing outside the wave waits.
 
 docs/verify_draw.py recomputes SEL-4 from the published seed and CSV.
 """
@@ -46,7 +54,7 @@ from prakerja.notifications.bulk import CHANNELS, messages_insert_select, texts_
 from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt, encrypt
 from prakerja.selection.models import Announcement, ListKind, NikListVersion, PriorityStatus, RunStatus, SelectionRun
-from prakerja.selection.sql import DrawKey
+from prakerja.selection.sql import sha256_hex_sql
 from prakerja.waves import services as wave_services
 from prakerja.waves.models import Application, ProvinceQuota, Wave
 from prakerja.waves.states import ApplicationStatus as S
@@ -55,6 +63,9 @@ log = structlog.get_logger(__name__)
 WIB = ZoneInfo("Asia/Jakarta")
 LEASE = timedelta(minutes=10)
 STAGES = ["start", "SEL-1", "SEL-2", "SEL-3", "SEL-4", "report"]
+# PostgreSQL, per stage (SET LOCAL): enough for the draw's sort and the joins' hashes of a
+# national wave to stay in memory; the default 4 MB spills them to disk.
+STAGE_WORK_MEM = "256MB"
 
 # Reason codes and what the person reads after "Kamu Belum Berhasil" (Indonesian, stored).
 REASONS = {
@@ -145,6 +156,14 @@ def selection_run(*, run: SelectionRun) -> SelectionRun:
                 if stage in locked.stages_done:  # another worker got here after our lease ran out
                     run = locked
                     continue
+                # The wave's row, for the stage: nothing changes an application of the wave
+                # meanwhile (see wave_hold_for_application_change), and the stage reads the wave as it is now.
+                wave = Wave.objects.select_for_update(no_key=True).get(pk=run.wave_id)
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"SET LOCAL work_mem = '{STAGE_WORK_MEM}'")
+                        # Each statement runs once: compiling it costs more than it saves.
+                        cursor.execute("SET LOCAL jit = off")
                 decided = _STAGE_FUNCTIONS[stage](wave=wave, run=locked)
                 locked.stages_done = [*locked.stages_done, stage]
                 locked.timings = {**locked.timings, stage: round(time.monotonic() - began, 3)}
@@ -178,22 +197,53 @@ def _execute(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
-_UNDECIDED = "wave_id = %s AND status = 'selecting' AND decided_stage = ''"
+def _undecided(alias: str = "") -> str:
+    """SQL: the row ``alias`` is an application of the wave (one parameter) still undecided.
+
+    Still in play: stored as processing (or joined: a join that committed as the wave closed), or as
+    selecting by a run from before Wave.selection_started_at; all are selecting once the run started.
+    """
+    a = f"{alias}." if alias else ""
+    return f"{a}wave_id = %s AND {a}status IN ('joined', 'processing', 'selecting') AND {a}decided_stage = ''"
 
 
-def _fail(*, wave: Wave, stage: str, code: str, reason: str, where: str, params: list,
-          also: tuple[str, list] = ("", [])) -> int:
-    """Decide "failed" for the undecided rows matching ``where``: each row is written once, here."""
-    also_sql, also_params = also
+_UNDECIDED = _undecided()
+
+
+def _key(pseudonym: str) -> str:
+    """SQL for the draw key of ``pseudonym`` (a column); its one parameter is "<seed>:" (``_key_prefix``)."""
+    return sha256_hex_sql(connection.vendor, f"%s || {pseudonym}")
+
+
+def _bytewise(expression: str) -> str:
+    """Compare hex keys byte by byte, as docs/verify_draw.py does: on PostgreSQL the "C" collation (the
+    same order for hex, and sorts without the locale's rules); SQLite compares bytes already."""
+    return f'{expression} COLLATE "C"' if connection.vendor == "postgresql" else expression
+
+
+def _key_prefix(wave: Wave) -> str:
+    return f"{_seed_of(wave)}:"
+
+
+def _fail(*, wave: Wave, stage: str, code: str, reason: str, where: str, params: list) -> int:
+    """Decide "failed" for the undecided rows matching ``where``: each row is written once, here, with its key."""
     return _execute(
         f"UPDATE waves_application SET status = 'failed', decided_stage = %s, reason_code = %s, "  # noqa: S608  # nosec B608
-        f"status_reason = %s, decided_at = %s{also_sql} WHERE {_UNDECIDED} AND ({where})",
-        [stage, code, reason, timezone.now(), *also_params, wave.pk, *params])
+        f"status_reason = %s, decided_at = %s, draw_key = {_key('pseudonym')} WHERE {_UNDECIDED} AND ({where})",
+        [stage, code, reason, timezone.now(), _key_prefix(wave), wave.pk, *params])
 
 
 def _stage_start(*, wave: Wave, run: SelectionRun) -> int:
-    """processing -> selecting (WAV-3) with each row's draw key, in the one pass that moves it."""
-    return wave_services.wave_start_selection(actor=None, wave=wave, draw_key=DrawKey(f"{_seed_of(wave)}:"))
+    """The wave's applications in play become selecting (WAV-3): one row written, the wave's."""
+    _seed_of(wave)  # a seed that does not match its commitment stops the run before anything is decided
+    selecting = wave_services.wave_start_selection(actor=None, wave=wave)
+    if connection.vendor == "postgresql":
+        # The closing sweep has just rewritten the wave and lists may just have been imported:
+        # without fresh statistics the planner can take a million rows for a few. Only the tables'
+        # owner may analyze them (PostgreSQL 15, 16): another role gets a warning and nothing else.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE waves_application, selection_niklistentry")
+    return selecting
 
 
 def _stage_identity(*, wave: Wave, run: SelectionRun) -> int:
@@ -229,36 +279,46 @@ def _stage_basic_rules(*, wave: Wave, run: SelectionRun) -> int:
         params.append(oldest_ym)
         boundary.append("(p.birth_year * 12 + p.birth_month) = %s")
         boundary_params.append(oldest_ym)
-    profile_match = ("user_id IN (SELECT p.user_id FROM registry_profile p WHERE p.user_id = waves_application.user_id "
-                     "AND ({}))")
     out_of_range = []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.id, p.birth_date_encrypted FROM waves_application a JOIN registry_profile p "  # noqa: S608  # nosec B608
-            f"ON p.user_id = a.user_id WHERE a.{_UNDECIDED.replace(' AND ', ' AND a.')} "
+            f"ON p.user_id = a.user_id WHERE {_undecided('a')} "
             f"AND ({' OR '.join(boundary)})", [wave.pk, *boundary_params])
         for application_id, encrypted in cursor.fetchall():
             born = date.fromisoformat(decrypt(encrypted)) if encrypted else None
             if born is None or born > youngest or (oldest is not None and born <= oldest):
                 out_of_range.append(application_id)
-    decided += _fail(wave=wave, stage="SEL-2", code="age", reason=REASONS["age"],
-                     where=profile_match.format(" OR ".join(conditions)), params=params)
     for start in range(0, len(out_of_range), 500):
         ids = out_of_range[start:start + 500]
         decided += _fail(wave=wave, stage="SEL-2", code="age", reason=REASONS["age"],
                          where=f"id IN ({', '.join(['%s'] * len(ids))})", params=ids)
-    # Exclusion lists, each matched by the NIK's keyed hash.
-    versions = (NikListVersion.objects.filter(is_current=True, nik_list__is_active=True,
-                                              nik_list__kind=ListKind.EXCLUSION)
-                .select_related("nik_list").order_by("nik_list__social_assistance", "nik_list__code"))
-    for version in versions:
-        if version.nik_list.social_assistance and not programme.exclude_social_assistance:
-            continue
-        decided += _fail(
-            wave=wave, stage="SEL-2", code=f"list:{version.nik_list.code}", reason=list_reason(version.nik_list.name),
-            where="user_id IN (SELECT p.user_id FROM registry_profile p JOIN selection_niklistentry e "
-                  "ON e.nik_index = p.nik_index WHERE e.version_id = %s AND p.nik_index <> '')",
-            params=[version.pk])
+    # Then the clear ages and the exclusion lists (each matched by the NIK's keyed hash) in one pass
+    # over the profiles and one write per row: the age first, then the first list in order.
+    versions = [v for v in NikListVersion.objects.filter(is_current=True, nik_list__is_active=True,
+                                                         nik_list__kind=ListKind.EXCLUSION)
+                .select_related("nik_list").order_by("nik_list__social_assistance", "nik_list__code")
+                if programme.exclude_social_assistance or not v.nik_list.social_assistance]
+    outcomes = [("age", REASONS["age"])] + [(f"list:{v.nik_list.code}", list_reason(v.nik_list.name))
+                                            for v in versions]
+    code_sql = "CASE x.k " + " ".join(["WHEN %s THEN %s"] * len(outcomes)) + " END"
+    codes = [value for k, (code, _reason) in enumerate(outcomes) for value in (k, code)]
+    reasons = [value for k, (_code, reason) in enumerate(outcomes) for value in (k, reason)]
+    listed, listed_params = "SELECT CAST(NULL AS TEXT) AS nik_index, CAST(NULL AS INTEGER) AS k WHERE 1 = 0", []
+    if versions:
+        listed = ("SELECT nik_index, MIN(CASE version_id " + " ".join(["WHEN %s THEN %s"] * len(versions))  # noqa: S608  # nosec B608
+                  + f" END) AS k FROM selection_niklistentry WHERE version_id IN ({', '.join(['%s'] * len(versions))}) "
+                  "GROUP BY nik_index")
+        listed_params = [value for k, v in enumerate(versions, 1) for value in (v.pk, k)] + [v.pk for v in versions]
+    too_old_or_young = " OR ".join(conditions)
+    decided += _execute(
+        f"UPDATE waves_application SET status = 'failed', decided_stage = 'SEL-2', reason_code = {code_sql}, "  # noqa: S608  # nosec B608
+        f"status_reason = {code_sql}, decided_at = %s, draw_key = {_key('waves_application.pseudonym')} "
+        f"FROM (SELECT p.user_id AS user_id, CASE WHEN {too_old_or_young} THEN 0 ELSE l.k END AS k "
+        f"FROM registry_profile p LEFT JOIN ({listed}) l ON l.nik_index = p.nik_index AND p.nik_index <> '' "
+        f"WHERE ({too_old_or_young}) OR l.k IS NOT NULL) x "
+        f"WHERE waves_application.user_id = x.user_id AND {_undecided('waves_application')}",
+        [*codes, *reasons, timezone.now(), _key_prefix(wave), *params, *listed_params, *params, wave.pk])
     return decided
 
 
@@ -269,39 +329,45 @@ def _stage_never_twice(*, wave: Wave, run: SelectionRun) -> int:
                          where="user_id IN (SELECT o.user_id FROM waves_application o WHERE o.status = %s "
                                "AND o.wave_id <> %s)", params=[status, wave.pk])
     cap = active_programme().max_recipients_per_kk
-    priority, priority_params = _priority("a")
+    priority, priority_params = _priority("p")
+    # Only families with more members than places left are ranked (most have one or two): the
+    # family's applications are read once, counted, and the crowded ones sorted.
     decided += _execute(
         "WITH prior AS (SELECT p2.kk_index AS kk, COUNT(*) AS n FROM waves_application a2 "  # noqa: S608  # nosec B608
         "JOIN registry_profile p2 ON p2.user_id = a2.user_id WHERE a2.status IN ('passed', 'revoked') "
         "AND a2.wave_id <> %s AND p2.kk_index <> '' GROUP BY p2.kk_index), "
-        "ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY p.kk_index "
-        f"ORDER BY {priority} DESC, a.draw_key) AS rn, COALESCE(prior.n, 0) AS n FROM waves_application a "
-        "JOIN registry_profile p ON p.user_id = a.user_id LEFT JOIN prior ON prior.kk = p.kk_index "
-        "WHERE a.wave_id = %s AND a.status = 'selecting' AND a.decided_stage = '' AND p.kk_index <> '') "
+        f"family AS (SELECT a.id AS id, p.kk_index AS kk, CASE WHEN {priority} THEN 1 ELSE 0 END AS prio, "
+        "a.pseudonym AS pseudonym FROM waves_application a JOIN registry_profile p ON p.user_id = a.user_id "
+        f"WHERE {_undecided('a')} AND p.kk_index <> ''), "
+        "crowded AS (SELECT f.kk AS kk, COALESCE(MAX(prior.n), 0) AS n FROM family f "
+        "LEFT JOIN prior ON prior.kk = f.kk GROUP BY f.kk HAVING COUNT(*) + COALESCE(MAX(prior.n), 0) > %s), "
+        f"ranked AS (SELECT f.id AS id, ROW_NUMBER() OVER (PARTITION BY {_bytewise('f.kk')} "
+        f"ORDER BY f.prio DESC, {_bytewise(_key('f.pseudonym'))}) AS rn, c.n AS n "
+        "FROM family f JOIN crowded c ON c.kk = f.kk) "
         "UPDATE waves_application SET status = 'failed', decided_stage = 'SEL-3', reason_code = 'kk_cap', "
-        "status_reason = %s, decided_at = %s WHERE id IN (SELECT id FROM ranked WHERE rn + n > %s)",
-        [wave.pk, *priority_params, wave.pk, REASONS["kk_cap"], timezone.now(), cap])
+        f"status_reason = %s, decided_at = %s, draw_key = {_key('pseudonym')} "
+        f"WHERE {_UNDECIDED} AND id IN (SELECT id FROM ranked WHERE rn + n > %s)",
+        [wave.pk, *priority_params, wave.pk, cap, _key_prefix(wave), REASONS["kk_cap"], timezone.now(),
+         _key_prefix(wave), wave.pk, cap])
     return decided
 
 
-def _priority(row: str) -> tuple[str, list]:
-    """SEL-4's tiers as SQL for the application ``row``: on an active priority list, or a declared
-    employment status chosen by operators. Computed where it is used, never a pass of its own."""
+def _priority(profile: str) -> tuple[str, list]:
+    """SEL-4's tiers as SQL on the applicant's profile row ``profile``: on an active priority list, or a
+    declared employment status chosen by operators. Computed where it is used, never a pass of its own."""
     versions = list(NikListVersion.objects.filter(is_current=True, nik_list__is_active=True,
                                                   nik_list__kind=ListKind.PRIORITY).values_list("pk", flat=True))
     statuses = list(PriorityStatus.objects.filter(is_active=True).values_list("employment_status", flat=True))
     conditions, params = [], []
     if versions:
         placeholders = ", ".join(["%s"] * len(versions))  # placeholders only; the values are parameters
-        conditions.append("EXISTS (SELECT 1 FROM selection_niklistentry e WHERE e.nik_index = p.nik_index "  # noqa: S608  # nosec B608
-                          f"AND p.nik_index <> '' AND e.version_id IN ({placeholders}))")
+        conditions.append(f"EXISTS (SELECT 1 FROM selection_niklistentry e WHERE e.nik_index = {profile}.nik_index "  # noqa: S608  # nosec B608
+                          f"AND {profile}.nik_index <> '' AND e.version_id IN ({placeholders}))")
         params += versions
     if statuses:
-        conditions.append(f"p.employment_status IN ({', '.join(['%s'] * len(statuses))})")
+        conditions.append(f"{profile}.employment_status IN ({', '.join(['%s'] * len(statuses))})")
         params += statuses
-    first = " OR ".join(conditions) or "1 = 0"
-    return (f"(EXISTS (SELECT 1 FROM registry_profile p WHERE p.user_id = {row}.user_id "  # noqa: S608  # nosec B608
-            f"AND ({first})))", params)
+    return f"({' OR '.join(conditions) or '1 = 0'})", params
 
 
 def national_pool_quota(wave: Wave) -> int:
@@ -310,24 +376,26 @@ def national_pool_quota(wave: Wave) -> int:
 
 
 def _stage_draw(*, wave: Wave, run: SelectionRun) -> int:
-    """The draw, writing each remaining row once: passed or not drawn, with its priority."""
-    now = timezone.now()
-    national = national_pool_quota(wave)
-    ranked_priority, ranked_params = _priority("a")
-    row_priority, row_params = _priority("waves_application")
-    passed = _execute(
-        "WITH ranked AS (SELECT a.id AS id, ROW_NUMBER() OVER (PARTITION BY COALESCE(q.province_id, 0) "  # noqa: S608  # nosec B608
-        f"ORDER BY {ranked_priority} DESC, a.draw_key) AS rn, COALESCE(q.quota, %s) AS quota "
-        "FROM waves_application a LEFT JOIN waves_provincequota q ON q.wave_id = a.wave_id "
-        "AND q.province_id = a.province_id WHERE a.wave_id = %s AND a.status = 'selecting' "
-        "AND a.decided_stage = '') "
-        "UPDATE waves_application SET status = 'passed', decided_stage = 'SEL-4', reason_code = 'drawn', "
-        f"status_reason = '', decided_at = %s, priority = {row_priority} "
-        "WHERE id IN (SELECT id FROM ranked WHERE rn <= quota)",
-        [*ranked_params, national, wave.pk, now, *row_params])
-    not_drawn = _fail(wave=wave, stage="SEL-4", code="not_drawn", reason=REASONS["not_drawn"], where="1 = 1",
-                      params=[], also=(f", priority = {row_priority}", row_params))
-    return passed + not_drawn
+    """The draw: every remaining row written once, in one UPDATE in id order: passed or not drawn,
+    with its priority and key."""
+    priority, priority_params = _priority("p")
+    return _execute(
+        "WITH keyed AS (SELECT a.id AS id, "  # noqa: S608  # nosec B608
+        f"CASE WHEN {priority} THEN 1 ELSE 0 END AS prio, {_key('a.pseudonym')} AS k, "
+        "COALESCE(q.province_id, 0) AS pool, COALESCE(q.quota, %s) AS quota "
+        "FROM waves_application a JOIN registry_profile p ON p.user_id = a.user_id "
+        "LEFT JOIN waves_provincequota q ON q.wave_id = a.wave_id AND q.province_id = a.province_id "
+        f"WHERE {_undecided('a')}), "
+        "drawn AS (SELECT id, prio, k, CASE WHEN ROW_NUMBER() OVER (PARTITION BY pool ORDER BY prio DESC, "
+        f"{_bytewise('k')}) "
+        "<= quota THEN 1 ELSE 0 END AS passed FROM keyed) "
+        "UPDATE waves_application SET status = CASE WHEN d.passed = 1 THEN 'passed' ELSE 'failed' END, "
+        "decided_stage = 'SEL-4', reason_code = CASE WHEN d.passed = 1 THEN 'drawn' ELSE 'not_drawn' END, "
+        "status_reason = CASE WHEN d.passed = 1 THEN '' ELSE %s END, decided_at = %s, priority = (d.prio = 1), "
+        "draw_key = d.k FROM (SELECT * FROM drawn ORDER BY id) d "
+        f"WHERE waves_application.id = d.id AND {_undecided('waves_application')}",
+        [*priority_params, _key_prefix(wave), national_pool_quota(wave), wave.pk, REASONS["not_drawn"],
+         timezone.now(), wave.pk])
 
 
 def _stage_report(*, wave: Wave, run: SelectionRun) -> dict:

@@ -30,6 +30,11 @@ class Wave(models.Model):
     eligible_provinces = models.ManyToManyField("regions.Province", blank=True, related_name="+",
                                                 verbose_name=_("eligible provinces"))
     closed_at = models.DateTimeField(null=True, blank=True)  # when the closing sweep ran
+    # SEL-5: when the selection run started. From then on an application still
+    # in play (stored as processing, or joined for a join that committed as the
+    # wave closed) is "selecting" (WAV-3, waves/states.py ``effective``): the
+    # run does not rewrite every row to say so.
+    selection_started_at = models.DateTimeField(null=True, blank=True)
     # SEL-4: a random seed made with the wave; its SHA-256 is published at
     # once, the seed itself (kept encrypted) only after the selection ran.
     seed_commitment = models.CharField(max_length=64, blank=True)

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from prakerja.waves.models import Application, ConsentVersion, Wave
-from prakerja.waves.states import ACTIVE, FINAL_BARS, ApplicationStatus
+from prakerja.waves.states import ACTIVE, FINAL_BARS, ApplicationStatus, effective
 
 
 def consent_current() -> ConsentVersion | None:
@@ -77,9 +77,11 @@ def history(*, user, now=None) -> list["ApplicationSummary"]:
     """WAV-4 rows as the person may see them (WAV-6): one query."""
     now = now or timezone.now()
     rows = (Application.objects.filter(user=user).order_by("-wave__number")
-            .values_list("status", "status_reason", "wave__number", "wave__results_published_at", "joined_at"))
-    return [application_summary(status, reason, number, published_at, now, joined_at=joined_at)
-            for status, reason, number, published_at, joined_at in rows]
+            .values_list("status", "status_reason", "wave__number", "wave__results_published_at", "joined_at",
+                         "wave__selection_started_at"))
+    return [application_summary(status, reason, number, published_at, now, joined_at=joined_at,
+                                selection_started_at=started)
+            for status, reason, number, published_at, joined_at, started in rows]
 
 
 def public_waves():
@@ -104,9 +106,11 @@ REJOINABLE = [ApplicationStatus.FAILED, ApplicationStatus.WITHDRAWN]
 RESULTS = [ApplicationStatus.PASSED, ApplicationStatus.FAILED, ApplicationStatus.REVOKED]
 
 
-def shown_status(status: str, results_published_at, now) -> str:
+def shown_status(status: str, results_published_at, now, selection_started_at=None) -> str:
     """WAV-6: the status the person may see. Nothing of a result shows until the
-    wave's results are published: until then it reads as the selection running."""
+    wave's results are published: until then it reads as the selection running.
+    An application still in play in a wave whose selection started is selecting (WAV-3)."""
+    status = effective(status, selection_started_at is not None)
     if status in RESULTS and (results_published_at is None or results_published_at > now):
         return ApplicationStatus.SELECTING
     return status
@@ -126,7 +130,8 @@ class ApplicationSummary:
 
 
 def application_summary(status, reason, wave_number, results_published_at, now, *,
-                        joined_at=None) -> ApplicationSummary:
+                        joined_at=None, selection_started_at=None) -> ApplicationSummary:
+    status = effective(status, selection_started_at is not None)
     shown = shown_status(status, results_published_at, now)
     # A hidden result hides its reason too (the reason would tell the result).
     return ApplicationSummary(shown, (reason or "") if shown == status else "", wave_number, joined_at)
@@ -145,7 +150,8 @@ def dashboard_context_from(snapshot, now=None) -> dict:
     """What the dashboard says about waves (WAV-2..6), from the dashboard's one query."""
     now = now or timezone.now()
     latest = (application_summary(snapshot.application_status, snapshot.application_reason,
-                                  snapshot.application_wave, snapshot.application_published_at, now)
+                                  snapshot.application_wave, snapshot.application_published_at, now,
+                                  selection_started_at=snapshot.application_selection_started_at)
               if snapshot.application_status else None)
     context = {"application": latest, "open_wave": None}
     # Failed (WAV-5) and withdrawn (REG-3) bar nothing: the person may join the next wave.

@@ -1,7 +1,7 @@
 """Waves (WAV-1..5): operators create them, registrants join, the clock closes them."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,22 +184,47 @@ def _sweep_stranded() -> None:
     stranded = Application.objects.filter(wave=OuterRef("pk"), status=S.JOINED)
     for wave in Wave.objects.filter(Exists(stranded), closed_at__isnull=False):
         with transaction.atomic():
+            if wave.selection_started_at is not None:
+                wave_hold_for_application_change(wave.pk)  # not under a stage of its selection
             if moved := _move_all(wave=wave, to=S.PROCESSING):
                 audit_record(actor=None, action="wave.close_stranded", target=wave, data={"applications": moved})
 
 
 @transaction.atomic
-def wave_start_selection(*, actor, wave: Wave, **also) -> int:
-    """PROCESSING -> SELECTING for the whole wave (the selection run calls this).
+def wave_start_selection(*, actor, wave: Wave, now=None) -> int:
+    """The wave's applications still in play become selecting (WAV-3); the selection run calls this.
 
-    ``also`` sets more fields in the same UPDATE (the run's draw key): on
-    PostgreSQL every pass rewrites each row with all its index entries.
+    No application row is written: the wave records ``selection_started_at``
+    and ``states.effective`` reads processing (or a late joined) in a started
+    wave as selecting. A full-table UPDATE of every application was the
+    run's costliest pass. Idempotent: the first start's time stays. Returns
+    how many applications are selecting.
     """
     if wave.closed_at is None:
         raise states.TransitionError("the wave is not closed yet")
-    moved = _move_all(wave=wave, to=S.SELECTING, **also)
-    audit_record(actor=actor, action="wave.selection_start", target=wave, data={"applications": moved})
-    return moved
+    locked = Wave.objects.select_for_update(no_key=True).get(pk=wave.pk)
+    if locked.selection_started_at is None:
+        locked.selection_started_at = now or timezone.now()
+        locked.save(update_fields=["selection_started_at"])
+    wave.selection_started_at = locked.selection_started_at
+    selecting = Application.objects.filter(wave=wave, status__in=states.ACTIVE).count()
+    audit_record(actor=actor, action="wave.selection_start", target=wave, data={"applications": selecting})
+    return selecting
+
+
+def wave_hold_for_application_change(wave_id: int) -> None:
+    """Wait while the wave's selection is deciding (SEL-5), then hold it off until the caller commits.
+
+    Each stage of the run holds its wave's row (FOR NO KEY UPDATE) for the
+    stage's transaction; whoever changes an application of a wave whose
+    selection may be running takes the row FOR SHARE first, so no
+    application changes under a stage and a stage never waits on such a
+    change. Only that wave is concerned: joins and changes in other waves
+    never wait. SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM waves_wave WHERE id = %s FOR SHARE", [wave_id])
 
 
 def application_decide(*, actor, application: Application, passed: bool, reason: str = "") -> Application:
@@ -210,8 +235,10 @@ def application_decide(*, actor, application: Application, passed: bool, reason:
     """
     new = S.PASSED if passed else S.FAILED
     with transaction.atomic():
+        wave_hold_for_application_change(application.wave_id)
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        states.check(locked.status, new)
+        started = Wave.objects.filter(pk=locked.wave_id, selection_started_at__isnull=False).exists()
+        states.check(states.effective(locked.status, started), new)
         locked.status, locked.status_reason, locked.decided_at = new, reason[:300], timezone.now()
         locked.save(update_fields=["status", "status_reason", "decided_at"])
         audit_record(actor=actor, action=f"application.{new}", target=locked, reason=reason[:300])
@@ -227,13 +254,19 @@ def applications_withdraw_open(*, actor, user, reason) -> int:
     """
     reason = str(reason)[:300]
     with transaction.atomic():
-        # The lock waits for a closing sweep or selection start that holds the
-        # row, then sees its status; the database allows one active row.
-        application = (Application.objects.select_for_update(of=("self",)).select_related("wave")
-                       .filter(user=user, status__in=states.sources_of(S.WITHDRAWN)).first())
+        in_play = Application.objects.filter(user=user, status__in=states.sources_of(S.WITHDRAWN))
+        wave_id = in_play.values_list("wave_id", flat=True).first()
+        if wave_id is None:
+            return 0
+        # A stage of the wave's selection run holds the wave: wait for it to end
+        # (SEL-5), then hold the stages off until this commits.
+        wave_hold_for_application_change(wave_id)
+        # The lock waits for a closing sweep or a stage that holds the row,
+        # then sees its status; the database allows one active row.
+        application = in_play.select_for_update(of=("self",)).select_related("wave").first()
         if application is None:
             return 0
-        previous = application.status
+        previous = states.effective(application.status, application.wave.selection_started_at is not None)
         states.check(previous, S.WITHDRAWN)
         application.status, application.status_reason = S.WITHDRAWN, reason
         application.save(update_fields=["status", "status_reason"])

@@ -6,6 +6,14 @@ failed ("Gagal"); a participant who passed can later be revoked (CRD-5).
 While still active, an application is withdrawn when the civil registry
 rejects a pending identity (REG-3); that bars nothing, so the person may join
 a later wave once the identity is fixed. Any other move is a bug and raises.
+
+"Selecting" is mostly not stored: when the selection run starts it records
+``Wave.selection_started_at`` instead of rewriting every application (SEL-5:
+one full-table pass less). From then on an application of that wave still in
+play, stored as processing (or joined, for a join that committed just as the
+wave closed), *is* selecting: ``effective`` says so, and every check and
+every page goes through it. Rows stored as selecting (runs from before this
+rule) mean the same.
 """
 
 from django.db import models
@@ -40,6 +48,13 @@ FINAL_BARS = [S.PASSED, S.REVOKED]
 
 class TransitionError(Exception):
     pass
+
+
+def effective(status: str, selection_started: bool) -> str:
+    """The status an application is in, given whether its wave's selection has started."""
+    if selection_started and status in (S.JOINED, S.PROCESSING):
+        return S.SELECTING
+    return status
 
 
 def check(current: str, new: str) -> None:

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 SQL = """
 SELECT p.completed_at, p.identity_status, r.province_id,
-       a.status, a.status_reason, w.number, w.results_published_at,
+       a.status, a.status_reason, w.number, w.results_published_at, w.selection_started_at,
        (SELECT COUNT(*) FROM notifications_message m
          WHERE m.user_id = p.user_id AND m.channel = 'inbox' AND m.read_at IS NULL)
 FROM registry_profile p
@@ -41,6 +41,7 @@ class DashboardSnapshot:
     application_reason: str | None
     application_wave: int | None
     application_published_at: object  # the wave's results_published_at (WAV-6)
+    application_selection_started_at: object  # the wave's selection_started_at (WAV-3: in play reads as selecting)
     unread: int
 
 
@@ -50,9 +51,9 @@ def dashboard_snapshot(*, user_id: int) -> DashboardSnapshot | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    completed_at, identity_status, province_id, status, reason, wave_number, published_at, unread = row
+    completed_at, identity_status, province_id, status, reason, wave_number, published_at, started_at, unread = row
     return DashboardSnapshot(_aware(completed_at), identity_status, province_id, status, reason, wave_number,
-                             _aware(published_at), unread)
+                             _aware(published_at), _aware(started_at), unread)
 
 
 def _aware(value):

@@ -301,3 +301,39 @@ def test_the_published_draw_holds_no_personal_data_and_verifies(wave, tmp_path):
     out = tmp_path / "draw.csv"
     call_command("verify_draw", str(wave.number), "--write", str(out))
     assert out.read_text().splitlines()[0] == ",".join(selectors.DRAW_COLUMNS)
+
+
+def test_the_start_writes_no_application_and_every_row_in_play_is_decided_once_with_its_key(wave, monkeypatch):
+    """SEL-5: starting records the wave, not each row; a late join, a row a run from before the change left as
+    selecting and the processing ones are all decided, each with its draw key; a withdrawn row is left alone."""
+    from prakerja.waves.selectors import history
+
+    Wave.objects.filter(pk=wave.pk).update(national_quota=2)
+    wave.refresh_from_db()
+    rows = [person(wave=wave), person(wave=wave), person(wave=wave, identity="pending"),
+            person(wave=wave, status="joined"), person(wave=wave, status="selecting")]
+    withdrawn = person(wave=wave, status="withdrawn")
+
+    def crash(**kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setitem(services._STAGE_FUNCTIONS, "SEL-1", crash)
+    with pytest.raises(RuntimeError):
+        run(wave)
+    assert SelectionRun.objects.get(wave=wave).stages_done == ["start"]
+    wave.refresh_from_db()
+    assert wave.selection_started_at is not None
+    assert sorted(Application.objects.filter(wave=wave).values_list("status", "draw_key")) == sorted(
+        [("processing", "")] * 3 + [("joined", ""), ("selecting", ""), ("withdrawn", "")])
+    assert [row.status for row in history(user=rows[0].user)] == ["selecting"]  # WAV-3, as the person reads it
+    monkeypatch.undo()
+    assert run(wave).status == RunStatus.DONE
+    seed = services._seed_of(wave)
+    for application in rows:
+        application.refresh_from_db()
+        assert application.status in ("passed", "failed") and application.decided_stage
+        assert application.draw_key == draw_key(seed, application.pseudonym)
+    assert decided(rows[2]) == ("failed", "SEL-1", "nik_unverified")
+    assert sum(a.status == "passed" for a in rows) == 2
+    withdrawn.refresh_from_db()
+    assert (withdrawn.status, withdrawn.decided_stage, withdrawn.draw_key) == ("withdrawn", "", "")

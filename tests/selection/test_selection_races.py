@@ -48,3 +48,49 @@ def test_two_publications_and_fan_outs_at_once_tell_each_person_once(wave, monke
         assert Message.objects.filter(user_id=user_id, channel="inbox").count() == 1
     assert Message.objects.filter(channel="sms").count() == 0  # no verified phones here
     assert Message.objects.filter(channel="email").count() == 5
+
+
+def test_a_withdrawal_waits_for_the_stage_and_other_waves_do_not(wave, make_wave, monkeypatch):
+    """SEL-5: a stage holds its wave's row, so an application of the wave cannot change under it (a
+    withdrawal waits for the stage to commit); applications of other waves never wait for the run."""
+    import threading
+    import time
+
+    from prakerja.waves.services import applications_withdraw_open
+
+    stage_began, stage_ended = threading.Event(), []
+    identity = services._STAGE_FUNCTIONS["SEL-1"]
+
+    def slow_identity(**kwargs):
+        decided = identity(**kwargs)
+        stage_began.set()
+        time.sleep(1.5)
+        stage_ended.append(time.monotonic())
+        return decided
+
+    monkeypatch.setitem(services._STAGE_FUNCTIONS, "SEL-1", slow_identity)
+    target = Application.objects.filter(wave=wave).order_by("pk").first()
+    other = make_wave(number=61, opens=-1, closes=3, announce=5, quota=5)
+    elsewhere = person(wave=other, status="joined")
+
+    def withdraw():
+        stage_began.wait(10)
+        began = time.monotonic()
+        applications_withdraw_open(actor="system", user=target.user, reason="NIK ditolak")
+        return time.monotonic() - began, time.monotonic()
+
+    def change_elsewhere():
+        stage_began.wait(10)
+        began = time.monotonic()
+        Application.objects.filter(pk=elsewhere.pk).update(status_reason="x")
+        return time.monotonic() - began
+
+    run_result, (waited, withdrawn_at), elsewhere_s = run_together(
+        lambda: services.selection_run_wave(actor=None, wave=wave), withdraw, change_elsewhere)
+    assert isinstance(run_result, SelectionRun) and run_result.status == RunStatus.DONE, run_result
+    assert waited > 0.5 and withdrawn_at >= stage_ended[0], (waited, withdrawn_at, stage_ended)
+    assert elsewhere_s < 1.0  # the stage sleeps 1.5 s holding its wave
+    target.refresh_from_db()
+    assert (target.status, target.decided_stage) == ("withdrawn", "")
+    assert Application.objects.filter(wave=wave, status="passed").count() == 5
+    assert Application.objects.filter(wave=wave, status="failed").count() == 14

@@ -100,7 +100,10 @@ def walk(application, *, passed):
     wave.refresh_from_db()
     assert wave_start_selection(actor=None, wave=wave) == 1
     application.refresh_from_db()
-    assert application.status == S.SELECTING
+    # SEL-5: the start writes the wave, not each application; in a started wave it reads as selecting.
+    assert application.status == S.PROCESSING
+    application.wave.refresh_from_db()
+    assert states.effective(application.status, application.wave.selection_started_at is not None) == S.SELECTING
     return application_decide(actor="system", application=application, passed=passed,
                               reason="" if passed else "Kuota provinsi sudah terpenuhi (undian)")
 
@@ -143,6 +146,30 @@ def test_forbidden_transitions_raise(registrant, make_wave):
         application_revoke(actor=None, application=application, reason="x")
     with pytest.raises(states.TransitionError):
         wave_start_selection(actor=None, wave=application.wave)  # not closed
+
+
+def test_a_started_selection_makes_the_applications_in_play_selecting(registrant, make_wave):
+    """WAV-3 without a write per application: processing (or a late joined) in a started wave is selecting,
+    for the checks (decide, withdraw) and for what the person reads; the start is idempotent."""
+    application = join(registrant, make_wave())
+    wave = application.wave
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    waves_close_due()
+    wave.refresh_from_db()
+    assert states.effective(S.PROCESSING, False) == S.PROCESSING
+    assert states.effective(S.JOINED, True) == S.SELECTING and states.effective(S.FAILED, True) == S.FAILED
+    assert wave_start_selection(actor=None, wave=wave) == 1
+    first = Wave.objects.get(pk=wave.pk).selection_started_at
+    assert first is not None
+    assert wave_start_selection(actor=None, wave=wave) == 1
+    assert Wave.objects.get(pk=wave.pk).selection_started_at == first
+    from prakerja.waves.selectors import history
+
+    assert [row.status for row in history(user=registrant)] == [S.SELECTING]
+    decided = application_decide(actor="system", application=application, passed=True)
+    assert decided.status == S.PASSED
+    with pytest.raises(states.TransitionError):
+        application_decide(actor="system", application=decided, passed=False)
 
 
 def test_state_table_is_complete():

@@ -1,8 +1,10 @@
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
@@ -23,6 +25,50 @@ def browser(chromium_path):
         yield browser
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+class _Serving:
+    """Requests the live server is handling right now (Django's request signals, any thread)."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+
+
+_serving = _Serving()
+request_started.connect(_serving.started, dispatch_uid="browser-tests-serving-started")
+request_finished.connect(_serving.finished, dispatch_uid="browser-tests-serving-finished")
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush():
+    """After a browser test (the page fixture has closed its context), wait until the live server is idle.
+
+    A closing page still sends what its unload handlers send (the video
+    player's last progress report goes by sendBeacon on pagehide), and the
+    database flush after the test would deadlock with that request's
+    transaction on PostgreSQL. This runs after the page's teardown and before
+    pytest-django's flush.
+    """
+    yield
+    deadline = time.monotonic() + 10
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if _serving.count > 0:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.5:  # a beacon sent at close has had time to arrive
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -313,6 +313,8 @@ PARTNER_SECRET_GRACE = timedelta(hours=env_int("PARTNER_SECRET_GRACE_HOURS", 24)
 # Per partner, every call; and card lookups that found no card (guessing), per partner.
 PARTNER_CALLS_PER_MINUTE = env_int("PARTNER_CALLS_PER_MINUTE", 60000)
 PARTNER_CARD_MISSES_PER_10_MINUTES = env_int("PARTNER_CARD_MISSES_PER_10_MINUTES", 50)
+# The first answer to each POST is kept this long for replays, then pruned (partners.prune_idempotency_records).
+PARTNER_IDEMPOTENCY_DAYS = env_int("PARTNER_IDEMPOTENCY_DAYS", 7)
 # TRN-2: the payment OTP (SMS), kept as an HMAC under this key (a password hasher would cap throughput).
 PAYMENT_OTP_LIFETIME = timedelta(minutes=5)
 PAYMENT_OTP_MAX_WRONG = 3

@@ -3,6 +3,7 @@
 import hmac
 import secrets as random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -130,3 +131,22 @@ def signature_valid(partner: Partner, *, timestamp: str, method: str, path: str,
                                      path=path, body=body)
         valid |= hmac.compare_digest(expected, given)
     return valid
+
+
+def idempotency_records_prune(*, now=None, batch: int = 10_000) -> int:
+    """Delete the answers kept for replays once partners can no longer retry (PARTNER_IDEMPOTENCY_DAYS).
+
+    In batches by id, each its own short statement, so a big backlog never
+    holds a long transaction. The records hold voucher codes: keeping them
+    longer than a retry needs only keeps more to protect. Returns the count.
+    """
+    from prakerja.partners.models import IdempotencyRecord
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PARTNER_IDEMPOTENCY_DAYS)
+    deleted = 0
+    while True:
+        ids = list(IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("id")
+                   .values_list("id", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += IdempotencyRecord.objects.filter(id__in=ids).delete()[0]

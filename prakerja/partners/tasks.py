@@ -2,6 +2,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from prakerja.partners import webhooks
+from prakerja.partners.services import idempotency_records_prune
 
 
 @db_task()
@@ -29,3 +30,8 @@ def sweep_webhooks() -> int:
     if ids:
         deliver_webhooks(ids)
     return len(ids)
+
+
+@db_periodic_task(crontab(minute="17", hour="20"))  # 03:17 WIB, when partners are quietest
+def prune_idempotency_records() -> int:
+    return idempotency_records_prune()

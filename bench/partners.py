@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import bench.cards as cards
+from bench.cards import env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -60,10 +61,6 @@ PRICE = 10_000
 CARD_FILE = RESULTS / "partners-cards.json"
 # The OTP as the cardholder received it: the body of the SMS row (the queue is not consumed in the bench).
 OTP_QUERY = "SELECT body FROM notifications_message WHERE idempotency_key = %s AND channel = 'sms'"
-
-
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
 
 
 def child(*args: str) -> dict:
@@ -184,14 +181,13 @@ def generator(process: int, processes: int, clients: int, seconds: float, report
     all_cards = json.loads(CARD_FILE.read_text())
     mine_clients = [c for c in range(clients) if c % processes == process]
     start = threading.Barrier(len(mine_clients) + 1)
-    deadline_holder = {}
     outs = [{} for _ in mine_clients]
     # A client's cards: every clients-th card from its index, so no two clients share one.
     threads = []
     began = time.monotonic() + 1.0
-    deadline_holder["deadline"] = began + seconds
+    deadline = began + seconds
     for out, client in zip(outs, mine_clients, strict=True):
-        thread = threading.Thread(target=_client, args=(all_cards[client::clients], deadline_holder["deadline"],
+        thread = threading.Thread(target=_client, args=(all_cards[client::clients], deadline,
                                                         start, out))
         thread.start()
         threads.append(thread)

@@ -39,7 +39,7 @@ class PaymentError(DomainError):
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-def _code(length: int = 12) -> str:
+def new_code(length: int = 12) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
@@ -193,7 +193,7 @@ def _confirm(*, platform, payment_id, otp: str, now: datetime) -> Payment:
     except CardError as exc:
         raise _card_inactive() from exc
     payment.status, payment.paid_at = PaymentStatus.PAID, now
-    payment.voucher_code, payment.redeem_code = _code(), _code()
+    payment.voucher_code, payment.redeem_code = new_code(), new_code()
     payment.save(update_fields=["status", "paid_at", "voucher_code", "redeem_code"])
     audit_record(actor=platform.actor, action="payment.confirm", target=payment.card,
                  data={"payment": str(payment.public_id), "amount": payment.amount})

@@ -11,3 +11,7 @@ from django.dispatch import Signal
 # ``refunded`` (rupiah returned to the card), ``reason`` (the operator's
 # typed reason, which the platform receives), ``actor`` (the operator).
 payment_cancelled_by_operator = Signal()
+
+# Sent inside the transaction in which a participant reviewed a finished
+# training (TRN-5); the incentives (INC-1) start from it. kwargs: ``review``.
+review_submitted = Signal()

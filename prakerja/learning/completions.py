@@ -95,8 +95,6 @@ def completion_report(*, provider, code: str, completed_at: datetime, certificat
         if payment.redeemed_at is None:
             raise CompletionError("redeem_code_not_used",
                                   _("The redeem code has not been used yet: redeem it before reporting completion"))
-        if completed_at > now + timedelta(minutes=5):
-            raise CompletionError("completed_at_in_future", _("The completion time is in the future"))
         if Completion.objects.filter(payment=payment, status__in=[CompletionStatus.ACCEPTED,
                                                                    CompletionStatus.HELD]).exists():
             raise CompletionError("already_completed", _("This training has already been reported as completed"))

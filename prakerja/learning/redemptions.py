@@ -55,11 +55,8 @@ def mask_name(name: str) -> str:
     return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
 
 
-def payment_by_code(*, provider, code: str, lock: bool = False) -> Payment:
-    """The purchase a redeem code belongs to, if it is this provider's, else the contract's refusal.
-
-    A code an operator replaced answers "cancelled" to its own provider only.
-    """
+def _find(*, provider, code: str, lock: bool) -> tuple[Payment, bool]:
+    """The purchase a code belongs to, if it is this provider's, and whether the code was replaced."""
     code = normalise_code(code)
     if not code:
         raise _not_found()
@@ -67,31 +64,41 @@ def payment_by_code(*, provider, code: str, lock: bool = False) -> Payment:
     if lock:
         rows = rows.select_for_update(of=("self",))
     payment = rows.filter(redeem_code=code).first()
+    voided = False
     if payment is None:
-        voided = (VoidedRedeemCode.objects.filter(code=code)
-                  .values_list("payment__listing__course__provider_id", flat=True).first())
-        if voided is None:
+        voided = True
+        payment = rows.filter(voided_codes__code=code).first()
+        if payment is None:
             raise _not_found()
-        if voided != provider.pk:
-            raise _wrong_provider()
-        raise code_cancelled()
     if payment.listing.course.provider_id != provider.pk:
         raise _wrong_provider()
+    return payment, voided
+
+
+def payment_by_code(*, provider, code: str, lock: bool = False) -> Payment:
+    """The purchase a live redeem code belongs to, if it is this provider's, else the contract's refusal.
+
+    A code an operator replaced answers "cancelled" to its own provider only.
+    """
+    payment, voided = _find(provider=provider, code=code, lock=lock)
+    if voided:
+        raise code_cancelled()
     return payment
 
 
-def redemption_view(payment: Payment) -> dict:
-    """What the contract answers about a code (status and commit)."""
-    if payment.status == PaymentStatus.CANCELLED:
+def redemption_view(payment: Payment, code: str | None = None) -> dict:
+    """What the contract answers about a code (status and commit); ``code`` for a replaced one."""
+    if code is not None or payment.status == PaymentStatus.CANCELLED:
         status = "cancelled"
     else:
         status = "used" if payment.redeemed_at else "unused"
-    return {"redeem_code": payment.redeem_code, "course_code": payment.listing.course.code, "status": status,
-            "participant_name": mask_name(payment.card.user.full_name)}
+    return {"redeem_code": code or payment.redeem_code, "course_code": payment.listing.course.code,
+            "status": status, "participant_name": mask_name(payment.card.user.full_name)}
 
 
 def redemption_status(*, provider, code: str) -> dict:
-    return redemption_view(payment_by_code(provider=provider, code=code))
+    payment, voided = _find(provider=provider, code=code, lock=False)
+    return redemption_view(payment, normalise_code(code) if voided else None)
 
 
 def redemption_commit(*, provider, code: str, now: datetime | None = None) -> dict:

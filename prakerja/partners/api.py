@@ -14,7 +14,7 @@ not be able to make us write to the audit chain.
 import hashlib
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Literal
@@ -24,7 +24,7 @@ import ninja
 import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import path as url_path
@@ -36,11 +36,12 @@ from ninja import Header, NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.security import APIKeyHeader
-from pydantic import Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
 from prakerja.audit.services import audit_record
 from prakerja.core.errors import DomainError
 from prakerja.core.ratelimit import Limit, consume, remaining
+from prakerja.learning import completions, redemptions
 from prakerja.learning import services as payments
 from prakerja.learning.models import Payment
 from prakerja.partners.models import IdempotencyRecord, Partner, PartnerKind
@@ -55,6 +56,9 @@ STATUS = {
     "card_not_found": 404, "card_inactive": 403, "listing_not_found": 404, "insufficient_balance": 409,
     "card_bound_to_other_user": 409, "payment_not_found": 404, "otp_invalid": 400, "payment_failed": 409,
     "otp_expired": 410, "payment_cancelled": 409, "already_redeemed": 409,
+    "redeem_code_not_found": 404, "redeem_code_wrong_provider": 403, "redeem_code_used": 409,
+    "redeem_code_cancelled": 409, "transaction_cancelled": 409, "redeem_code_not_used": 409,
+    "already_completed": 409,
 }
 
 
@@ -520,4 +524,87 @@ def get_payment(request, payment_id: UUID):
                         "created_at": payment.created_at})
 
 
+# --- provider endpoints -------------------------------------------------------------------
+
+provider = Router(auth=PartnerSignature(PartnerKind.PROVIDER), tags=["provider"])
+
+
+class RedeemIn(Schema):
+    redeem_code: str = Field(min_length=1, max_length=32, examples=["7K3MQ9XD2HFA"])
+
+
+class Redemption(Schema):
+    redeem_code: str
+    course_code: str
+    status: Literal["unused", "used", "cancelled"]
+    participant_name: str = Field(description="Masked: the first letter of each word (\"S*** R****\").")
+
+
+class CompletionIn(Schema):
+    redeem_code: str = Field(min_length=1, max_length=32)
+    completed_at: AwareDatetime = Field(description="ISO 8601 with an offset; not in the future.",
+                                        examples=["2026-11-20T10:00:00+07:00"])
+    certificate_number: str = Field(min_length=1, max_length=64, examples=["LP-2026-000123"])
+    certificate_url: str = Field(min_length=1, max_length=500, examples=["https://lp.example.id/s/LP-2026-000123"])
+    score: int | None = Field(default=None, ge=0, le=100)
+    participant: Buyer
+
+    @field_validator("certificate_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        try:
+            URLValidator(schemes=["https", "http"])(value)
+        except DjangoValidationError as exc:
+            raise ValueError("not an http(s) URL") from exc
+        return value
+
+    @field_validator("completed_at")
+    @classmethod
+    def _not_future(cls, value: datetime) -> datetime:
+        if value > timezone.now() + COMPLETION_CLOCK_SKEW:
+            raise ValueError("in the future")
+        return value
+
+
+class CompletionOut(Schema):
+    completion_id: UUID
+    status: Literal["accepted", "held_for_review"]
+
+
+COMPLETION_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@provider.post("/redemptions/status", response={200: Redemption, 404: ErrorBody, **ERRORS},
+               summary="A redeem code's status", url_name="redemption_status")
+def redemption_status(request, payload: RedeemIn, idempotency_key: str = IdempotencyKey):
+    def work():
+        return 200, redemptions.redemption_status(provider=request.auth, code=payload.redeem_code)
+
+    return idempotent(request, work)
+
+
+@provider.post("/redemptions/commit", response={200: Redemption, 404: ErrorBody, 409: ErrorBody, **ERRORS},
+               summary="Use a redeem code: the participant starts the training", url_name="redemption_commit")
+def redemption_commit(request, payload: RedeemIn, idempotency_key: str = IdempotencyKey):
+    def work():
+        return 200, redemptions.redemption_commit(provider=request.auth, code=payload.redeem_code)
+
+    return idempotent(request, work)
+
+
+@provider.post("/completions", response={202: CompletionOut, 404: ErrorBody, 409: ErrorBody, **ERRORS},
+               summary="Report a completed training with its certificate", url_name="completion_report")
+def completion_report(request, payload: CompletionIn, idempotency_key: str = IdempotencyKey):
+    def work():
+        completion = completions.completion_report(
+            provider=request.auth, code=payload.redeem_code, completed_at=payload.completed_at,
+            certificate_number=payload.certificate_number, certificate_url=payload.certificate_url,
+            score=payload.score, participant=payload.participant.dict())
+        held = completion.status == completions.CompletionStatus.HELD
+        return 202, {"completion_id": str(completion.public_id), "status": "held_for_review" if held else "accepted"}
+
+    return idempotent(request, work)
+
+
 api.add_router("/", platform)
+api.add_router("/", provider)

@@ -6,7 +6,9 @@ import re
 from tests.partners.conftest import BASE
 
 PATHS = {f"{BASE}/payments": {"post"}, f"{BASE}/payments/{{payment_id}}/confirm": {"post"},
-         f"{BASE}/payments/{{payment_id}}/cancel": {"post"}, f"{BASE}/payments/{{payment_id}}": {"get"}}
+         f"{BASE}/payments/{{payment_id}}/cancel": {"post"}, f"{BASE}/payments/{{payment_id}}": {"get"},
+         f"{BASE}/redemptions/status": {"post"}, f"{BASE}/redemptions/commit": {"post"},
+         f"{BASE}/completions": {"post"}}
 
 
 def schema(client) -> dict:
@@ -26,7 +28,7 @@ def response_schema(spec, path, method, status) -> dict:
     return resolve(spec, content)
 
 
-def test_the_platform_endpoints_are_described(client, db):
+def test_the_platform_and_provider_endpoints_are_described(client, db):
     spec = schema(client)
     assert {path: set(ops) for path, ops in spec["paths"].items()} == PATHS
 

@@ -28,7 +28,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from prakerja.learning.models import Payment
 from tests.partners.conftest import BASE, SECRET, start_body
+from tests.partners.test_api_redemptions import completion_body
 from tests.partners.test_payment_flow import sent_otp
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,19 +39,25 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
-class Signed(requests.auth.AuthBase):
-    """Sign the prepared request (its final bytes) as a platform would; a fresh Idempotency-Key on each POST."""
+PROVIDER_PATHS = (f"{BASE}/redemptions/", f"{BASE}/completions")
 
-    def __init__(self, client_code: str, secret: str):
-        self.client_code, self.secret = client_code, secret
+
+class Signed(requests.auth.AuthBase):
+    """Sign the prepared request (its final bytes) as the partner the endpoint is for (a platform, or a provider
+    for the provider endpoints); a fresh Idempotency-Key on each POST."""
+
+    def __init__(self, platform_code: str, provider_code: str, secret: str):
+        self.platform_code, self.provider_code, self.secret = platform_code, provider_code, secret
 
     def __call__(self, request):
         body = request.body or b""
         body = body.encode() if isinstance(body, str) else body
         timestamp = str(int(time.time()))
-        message = f"{self.client_code}{timestamp}{request.method}{urlsplit(request.url).path}".encode() + body
+        path = urlsplit(request.url).path
+        client_code = self.provider_code if path.startswith(PROVIDER_PATHS) else self.platform_code
+        message = f"{client_code}{timestamp}{request.method}{path}".encode() + body
         request.headers.update({
-            "X-Client-Code": self.client_code, "X-Timestamp": timestamp,
+            "X-Client-Code": client_code, "X-Timestamp": timestamp,
             "X-Signature": hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest()})
         if request.method == "POST":
             request.headers["Idempotency-Key"] = uuid.uuid4().hex
@@ -57,9 +65,9 @@ class Signed(requests.auth.AuthBase):
 
 
 @pytest.fixture
-def session(platform):
+def session(platform, provider):
     with requests.Session() as session:
-        session.auth = Signed(platform.code, SECRET)
+        session.auth = Signed(platform.code, provider.code, SECRET)
         yield session
 
 
@@ -70,7 +78,7 @@ def schema(live_server):
 
 def operations(schema):
     found = [result.ok() for result in schema.get_all_operations()]
-    assert len(found) == 4
+    assert len(found) == 7
     return found
 
 
@@ -112,4 +120,26 @@ def test_real_payments_conform_to_the_schema(schema, session, live_server, ready
         case = operation.Case(path_parameters={"payment_id": payment_id}, **kwargs)
         response = case.call(base_url=live_server.url, session=session)
         assert response.status_code < 500
+        case.validate_response(response, checks=CHECKS)
+
+
+def test_real_redemptions_and_completions_conform_to_the_schema(schema, session, live_server, ready_card,
+                                                               card_number, listing, queued):
+    """A real redeem code through status, commit (twice: the 409) and completion, checked against the schema."""
+    by_path = {(op.method.upper(), op.path): op for op in operations(schema)}
+    start = by_path["POST", BASE + "/payments"].Case(body=start_body(card_number, listing),
+                                                      media_type="application/json")
+    payment_id = start.call(base_url=live_server.url, session=session).json()["payment_id"]
+    confirm = by_path["POST", BASE + "/payments/{payment_id}/confirm"].Case(
+        path_parameters={"payment_id": payment_id}, body={"otp": sent_otp(payment_id)}, media_type="application/json")
+    assert confirm.call(base_url=live_server.url, session=session).status_code == 200
+    code = Payment.objects.get(public_id=payment_id).redeem_code
+    completion = completion_body(code)
+    steps = [("/redemptions/status", {"redeem_code": code}, 200), ("/completions", completion, 409),
+             ("/redemptions/commit", {"redeem_code": code}, 200), ("/redemptions/commit", {"redeem_code": code}, 409),
+             ("/redemptions/status", {"redeem_code": "ZZZZZZZZZZZZ"}, 404), ("/completions", completion, 202)]
+    for path, body, status in steps:
+        case = by_path["POST", BASE + path].Case(body=body, media_type="application/json")
+        response = case.call(base_url=live_server.url, session=session)
+        assert response.status_code == status, (path, response.content)
         case.validate_response(response, checks=CHECKS)

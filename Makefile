@@ -46,7 +46,7 @@ check-deploy: install
 	ALLOWED_HOSTS=prakerja.example.id PERSONAL_DATA_INDEX_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(32))') \
 	SMS_GATEWAY_URL=https://sms.example.id/send SMS_GATEWAY_API_KEY=check-deploy-sms-key \
 	CIVIL_REGISTRY_URL=https://dukcapil.example.id/verify CIVIL_REGISTRY_API_KEY=check-deploy-civil-key \
-	EMAIL_HOST=smtp.example.id EMAIL_PORT=587 \
+	EMAIL_HOST=smtp.example.id EMAIL_PORT=587 SITE_URL=https://prakerja.example.id \
 	PERSONAL_DATA_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -139,6 +139,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
 SITE_NAME = env_str("SITE_NAME", "Prakerja")
 SITE_DOMAIN = env_str("SITE_DOMAIN", "127.0.0.1:8000")
+# The public address, for links that leave the site: certificate checks (QR codes, PDFs), messages.
+SITE_URL = env_str("SITE_URL", f"http://{SITE_DOMAIN}").rstrip("/")
 
 # --- cache, sessions, queue ------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -507,6 +509,8 @@ if PRODUCTION:
         problems.append("DATABASE_URL must point at PostgreSQL (SQLite is for the embedded default)")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set (shared cache, sessions and queue)")
+    if not SITE_URL.startswith("https://"):
+        problems.append("SITE_URL must be the public https address (certificates print it)")
     if not env_str("PERSONAL_DATA_KEYS") or not env_str("PERSONAL_DATA_INDEX_KEY"):
         problems.append("PERSONAL_DATA_KEYS and PERSONAL_DATA_INDEX_KEY must be set")
     else:

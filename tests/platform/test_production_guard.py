@@ -17,7 +17,7 @@ GOOD = {
     "PERSONAL_DATA_INDEX_KEY": secrets.token_urlsafe(32),
     "SMS_GATEWAY_URL": "https://sms.example.id/v1/send", "SMS_GATEWAY_API_KEY": secrets.token_urlsafe(24),
     "CIVIL_REGISTRY_URL": "https://dukcapil.example.id/verify", "CIVIL_REGISTRY_API_KEY": secrets.token_urlsafe(24),
-    "EMAIL_HOST": "smtp.example.id", "EMAIL_PORT": "587",
+    "EMAIL_HOST": "smtp.example.id", "EMAIL_PORT": "587", "SITE_URL": "https://prakerja.example.id",
 }
 
 
@@ -33,6 +33,8 @@ def manage(*args, **env):
     ({"DEBUG": "true"}, "DEBUG"),
     ({"DATABASE_URL": ""}, "PostgreSQL"),
     ({"REDIS_URL": ""}, "REDIS_URL"),
+    ({"SITE_URL": ""}, "SITE_URL"),  # the default is http://127.0.0.1:8000
+    ({"SITE_URL": "http://prakerja.example.id"}, "SITE_URL"),
     ({"PERSONAL_DATA_KEYS": ""}, "PERSONAL_DATA_KEYS"),
     # Finding 8: the sandbox's endpoints, ports and keys, and short personal-data keys.
     ({"SMS_GATEWAY_URL": ""}, "SMS_GATEWAY_URL"),  # the default is the sandbox

@@ -34,7 +34,7 @@ ceiling that logins per second can reach.
 After the pages, bench/selection.py (issue 16; BENCH_SELECTION=0 skips it) and
 bench/cards.py (issue 17, cards and ledger; BENCH_CARDS=0 skips it) and
 bench/partners.py (issue 18, purchases through the partner API; BENCH_PARTNERS=0
-skips it) run with
+skips it) and bench/search.py (issue 19, "Cari Pelatihan"; BENCH_SEARCH=0 skips it) run with
 databases of their own; their docstrings say what they measure.
 
 LOG_LEVEL is WARNING, as before (BENCH_LOG_LEVEL=INFO writes the request log
@@ -306,6 +306,11 @@ def main() -> None:
         from bench.partners import run_all as partners_bench
 
         report["partners"] = partners_bench()
+    # Issue 19: "Cari Pelatihan" over 10,000 courses and 100,000 listings, p95 within 50 ms (bench/search.py).
+    if os.environ.get("BENCH_SEARCH", "1") != "0":
+        from bench.search import run_all as search_bench
+
+        report["search"] = search_bench()
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -49,6 +49,13 @@ class Course(models.Model):
     hours = models.PositiveSmallIntegerField(_("hours"), validators=[MinValueValidator(1)])
     schedule = models.CharField(_("schedule"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # "Cari Pelatihan" (catalog/search.py): the words, lower case without accents, and the approved
+    # listings' summary. Kept by signals; `manage.py rebuild_search_index` recomputes them all. On PostgreSQL
+    # the generated column search_vector (migration 0003) depends on search_text: drop that column before
+    # changing its type.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    listed_from = models.PositiveIntegerField(_("cheapest approved price"), null=True, blank=True, editable=False)
+    listed_on = models.PositiveSmallIntegerField(_("platforms"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("course")
@@ -60,6 +67,7 @@ class Course(models.Model):
                                    | (~Q(kind="offline") & Q(province__isnull=True) & Q(location="")),
                                    name="course_location_iff_offline"),
         ]
+        indexes = [models.Index(fields=["listed_from"], name="course_listed", condition=Q(listed_from__isnull=False))]
 
     def __str__(self):
         return self.title

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from prakerja.audit.services import SYSTEM, audit_record
 from prakerja.catalog.models import Course, CourseKind, Listing, ListingStatus
+from prakerja.catalog.search import refresh_courses
 from prakerja.partners.models import Partner
 from prakerja.partners.services import partner_create
 from prakerja.regions.models import Regency
@@ -221,6 +222,8 @@ def load_partners(*, operator) -> bool:
         now = timezone.now()
         courses = Course.objects.bulk_create(_courses(rng, partners))
         listings = Listing.objects.bulk_create(_listings(rng, courses, partners, operator, now))
+        # bulk_create skips the signals that keep "Cari Pelatihan"'s columns: compute them here.
+        refresh_courses([course.pk for course in courses])
         audit_record(actor=operator, action="demo.catalogue_load", data={
             "courses": len(courses), "listings": len(listings),
             "pending": sum(1 for x in listings if x.status == ListingStatus.PENDING)})

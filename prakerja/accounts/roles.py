@@ -48,7 +48,9 @@ ROLES: dict[str, dict] = {
         "accounts.view_personal_data", "registry.view_identity_photos"]},
     "finance": {"name": _("Finance"), "perms": ["accounts.view_user", "ledger.view_transaction", "ledger.view_posting",
                                                  "ledger.view_account", "cards.view_cardissuance"]},
-    "complaints_agent": {"name": _("Complaints agent"), "perms": ["accounts.view_user"]},
+    # TRN-4, CMP-2: reads the held completion reports (masked) a participant complains about; decides none.
+    "complaints_agent": {"name": _("Complaints agent"), "perms": [
+        "accounts.view_user", "learning.view_completion", "learning.view_certificate"]},
     # TRN-1, OPS-2: curates the catalogue (approves or rejects listings, audited; a conflicted
     # listing needs two of them) and watches partners, payments and webhooks. Partners and their
     # secrets are made by command (create_partner, rotate_partner_secret), never shown.
@@ -56,7 +58,12 @@ ROLES: dict[str, dict] = {
         "partners.view_partner", "partners.view_webhookdelivery",
         "catalog.view_course", "catalog.view_listing", "catalog.approve_listing",
         # TRN-2: cancels a payment before redemption (a reason, audited; the platform is told by webhook).
-        "learning.view_payment", "learning.cancel_payment"]},
+        "learning.view_payment", "learning.cancel_payment",
+        # TRN-3: replaces a leaked, unused redeem code (voids it: a VoidedRedeemCode row; a reason, audited).
+        "learning.view_voidedredeemcode", "learning.add_voidedredeemcode",
+        # TRN-4, TRN-5: decides held completion reports (a reason, audited), sees certificates and reviews.
+        "learning.view_completion", "learning.decide_completion", "learning.view_certificate",
+        "learning.view_review"]},
     # Read-only, and operations only: who did what (the audit log), waves,
     # applications and their counts, the programme, which messages went out
     # and whether they arrived (never their bodies), masked profiles. Not the
@@ -76,7 +83,10 @@ ROLES: dict[str, dict] = {
         "ledger.view_transaction", "ledger.view_posting", "ledger.view_account",
         # TRN-1, TRN-2: partners (never their secrets), the catalogue, payments, webhooks.
         "partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course", "catalog.view_listing",
-        "learning.view_payment"]},
+        "learning.view_payment",
+        # TRN-3..TRN-5: replaced codes, completion reports (masked) and their decisions, certificates, reviews.
+        "learning.view_voidedredeemcode", "learning.view_completion", "learning.view_certificate",
+        "learning.view_review"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

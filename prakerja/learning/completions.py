@@ -22,6 +22,8 @@ from prakerja.core.calendar import add_business_days
 from prakerja.core.errors import DomainError
 from prakerja.learning.models import Certificate, Completion, CompletionStatus, Payment, PaymentStatus
 from prakerja.learning.redemptions import payment_by_code, transaction_cancelled
+from prakerja.notifications.models import Channel
+from prakerja.notifications.services import notification_send
 
 CERTIFICATE_PROMISED_DAYS = 1  # business days after the report (TRN-4)
 CERTIFICATE_COMPLAINT_DAYS = 7  # after these, the participant may complain (TRN-4, CMP-2)
@@ -123,15 +125,30 @@ def certificate_issue(completion: Completion, *, now: datetime) -> Certificate:
     for _attempt in range(3):  # a number drawn twice in 60 bits: practically never, but never a 500 either
         try:
             with transaction.atomic():
-                return Certificate.objects.create(
+                certificate = Certificate.objects.create(
                     number=certificate_number(), completion=completion, payment=payment,
                     participant_name=payment.card.user.full_name, course_title=course.title,
                     provider_name=completion.provider.name,
                     completed_on=timezone.localdate(completion.completed_at), issued_at=now)
+            break
         except IntegrityError:
             if Certificate.objects.filter(payment=payment).exists():
                 raise
-    raise RuntimeError("no free certificate number")
+    else:
+        raise RuntimeError("no free certificate number")
+    _tell_participant(certificate, payment)
+    return certificate
+
+
+def _tell_participant(certificate: Certificate, payment: Payment) -> None:
+    """The inbox and an email: the certificate is there, and a review is what the incentive waits for."""
+    from prakerja.learning.certificates import certificate_url  # the web side of certificates
+
+    user = payment.card.user
+    notification_send(template="certificate_issued", key=f"certificate:{payment.public_id}",
+                      channels=[Channel.INBOX, Channel.EMAIL], user=user, email=user.email,
+                      context={"course": certificate.course_title, "number": certificate.number,
+                               "url": certificate_url(certificate.number)})
 
 
 # --- the operators' decision ---------------------------------------------------------------

@@ -9,11 +9,14 @@ from django.views.i18n import set_language as django_set_language
 from prakerja.accounts.services import user_set_language
 from prakerja.cards.selectors import card_panel
 from prakerja.induction.selectors import induction_progress
+from prakerja.learning.selectors import purchases_of
 from prakerja.registry import selectors as registry_selectors
 from prakerja.waves import selectors as waves_selectors
 from prakerja.waves.states import ApplicationStatus
 from prakerja.web.health import run_checks
 from prakerja.web.selectors import dashboard_snapshot
+
+DASHBOARD_TRAININGS = 5  # the rest are in "Riwayat Pelatihan"
 
 
 def home(request):
@@ -46,7 +49,9 @@ def participant_context(user, *, revoked: bool) -> dict:
     if card is None and revoked:
         return {}
     videos = induction_progress(user) if card is not None and card.active else []
-    return {"participant": True, "card": card, "videos": videos,
+    # TRN-3..5, "Pelatihanmu": the latest purchases with their codes, certificates and reviews (one query).
+    trainings = purchases_of(user_id=user.pk, limit=DASHBOARD_TRAININGS) if card is not None else []
+    return {"participant": True, "card": card, "videos": videos, "trainings": trainings,
             "videos_done": bool(videos) and all(video["completed"] for video in videos)}
 
 

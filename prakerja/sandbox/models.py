@@ -54,4 +54,5 @@ class Person(models.Model):
                 "female": self.female, "district_code": self.district_code}
 
 
+from prakerja.sandbox.provider_models import DeskAction  # noqa: E402, F401 - the provider desk's table, kept in its own module
 from prakerja.sandbox.shop_models import ShopOrder  # noqa: E402, F401 - the demo shop's table, kept in its own module

@@ -1,7 +1,9 @@
-"""The demo shop's adapter to the Prakerja partner API (docs/partner-api.md), as a platform writes one.
+"""The sandbox's adapter to the Prakerja partner API (docs/partner-api.md), as a partner writes one.
 
-Signed with the platform's own secret over plain HTTP; nothing here touches
-the platform's database. Three outcomes per call: the answer's JSON, an
+The demo shop calls it as the platform Tokopedia; the provider desk
+(provider.py) as one of the demo training providers, with that provider's
+client code and secret. Signed with the partner's own secret over plain
+HTTP; nothing here touches the platform's database. Three outcomes per call: the answer's JSON, an
 ``ApiError`` carrying the contract's error body (its Indonesian ``message``
 is for the shopper), or ``ApiUnreachable`` when no usable answer came back
 (connection refused, timeout, a 5xx without the contract's body): the call
@@ -52,6 +54,12 @@ class PartnerApi:
         return cls(base_url=settings.SHOP_API_URL, client_code=settings.SHOP_CLIENT_CODE,
                    secret=settings.SHOP_SECRET, timeout=settings.SHOP_API_TIMEOUT)
 
+    @classmethod
+    def as_partner(cls, client_code: str, secret: str) -> "PartnerApi":
+        """Another partner (a training provider at the desk) calling the same API."""
+        return cls(base_url=settings.SHOP_API_URL, client_code=client_code, secret=secret,
+                   timeout=settings.SHOP_API_TIMEOUT)
+
     def call(self, method: str, path: str, payload: dict | None = None, *, key: str | None = None) -> dict:
         url = self.base_url + path
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
@@ -97,3 +105,17 @@ class PartnerApi:
 
     def payment(self, payment_id: str) -> dict:
         return self.call("GET", f"/payments/{payment_id}")
+
+    # --- provider endpoints ---
+
+    def redemption_status(self, redeem_code: str, *, key: str) -> dict:
+        return self.call("POST", "/redemptions/status", {"redeem_code": redeem_code}, key=key)
+
+    def redemption_commit(self, redeem_code: str, *, key: str) -> dict:
+        return self.call("POST", "/redemptions/commit", {"redeem_code": redeem_code}, key=key)
+
+    def report_completion(self, *, redeem_code: str, completed_at: str, certificate_number: str,
+                          certificate_url: str, score: int | None, participant: dict, key: str) -> dict:
+        return self.call("POST", "/completions", {
+            "redeem_code": redeem_code, "completed_at": completed_at, "certificate_number": certificate_number,
+            "certificate_url": certificate_url, "score": score, "participant": participant}, key=key)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("dukcapil/people.json", dukcapil.people, name="sandbox_people"),
     path("", ("prakerja.sandbox.webhooks", None, None)),  # include() of webhooks.urlpatterns
     path("shop/", ("prakerja.sandbox.shop", None, None)),  # the demo platform's storefront
+    path("provider/", ("prakerja.sandbox.provider", None, None)),  # the demo training provider's desk
 ]

@@ -314,6 +314,9 @@ PARTNER_TIMESTAMP_TOLERANCE = 300
 PARTNER_SECRET_GRACE = timedelta(hours=env_int("PARTNER_SECRET_GRACE_HOURS", 24))
 # Per partner, every call; and card lookups that found no card (guessing), per partner.
 PARTNER_CALLS_PER_MINUTE = env_int("PARTNER_CALLS_PER_MINUTE", 60000)
+# The public certificate check (TRN-4): lookups of a number, and PDFs rendered, per client address.
+CERTIFICATE_CHECKS_PER_MINUTE = env_int("CERTIFICATE_CHECKS_PER_MINUTE", 30)
+CERTIFICATE_PDFS_PER_MINUTE = env_int("CERTIFICATE_PDFS_PER_MINUTE", 10)
 PARTNER_CARD_MISSES_PER_10_MINUTES = env_int("PARTNER_CARD_MISSES_PER_10_MINUTES", 50)
 # The first answer to each POST is kept this long for replays, then pruned (partners.prune_idempotency_records).
 PARTNER_IDEMPOTENCY_DAYS = env_int("PARTNER_IDEMPOTENCY_DAYS", 7)

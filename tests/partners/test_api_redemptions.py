@@ -253,3 +253,22 @@ def test_the_openapi_lists_the_provider_endpoints():
     for path in ("/api/partner/v1/redemptions/status", "/api/partner/v1/redemptions/commit",
                  "/api/partner/v1/completions"):
         assert "post" in schema["paths"][path]
+
+
+def test_the_participant_is_told_the_certificate_is_there(lp, used, holder, settings):
+    from prakerja.notifications.models import Message
+
+    lp.post("/completions", completion_body(used))
+    number = Certificate.objects.get().number
+    messages = Message.objects.filter(template="certificate_issued", user=holder)
+    assert sorted(messages.values_list("channel", flat=True)) == ["email", "inbox"]
+    assert all(f"{settings.SITE_URL}/certificates/{number}/" in m.body for m in messages)
+
+
+def test_a_held_report_tells_nobody_yet(lp, used):
+    from prakerja.notifications.models import Message
+
+    body = completion_body(used)
+    body["participant"]["name"] = "Orang Lain"
+    lp.post("/completions", body)
+    assert not Message.objects.filter(template="certificate_issued").exists()

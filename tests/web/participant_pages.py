@@ -35,6 +35,7 @@ class Page:
     # "reauth": enter the password again first (allauth's reauthentication, CRD-1).
     flow: str = ""
     js: bool = False  # the page may load a script (progressive enhancement only)
+    status: int = 200  # a page whose answer is a refusal (the neutral "no such certificate" is a 404)
 
 
 PAGES = [
@@ -106,6 +107,25 @@ PAGES = [
     # The induction videos (CRD-2); the player needs its script to report progress.
     Page("induction-list", "induction_list", who="passed"),
     Page("induction-video", "induction_video", who="passed", args=lambda w: ["programme"], js=True),
+    # Trainings (TRN-3..5): "Riwayat Pelatihan" with a purchase in each state, the review's two steps, and
+    # the complaint placeholder (a page anyone may open).
+    Page("training-history", "training_history", who="history"),
+    Page("training-history-empty", "training_history", who="passed"),
+    Page("training-review", "training_review", who="history", args=lambda w: [w.finished_purchase]),
+    Page("training-review-errors", "training_review", who="history", args=lambda w: [w.finished_purchase],
+         flow="submit"),
+    Page("complaint-placeholder", "complaint_placeholder"),
+    # "Cari Pelatihan" (TRN-1), public: everything, a search with no match, a participant within their
+    # balance, and a course page with its platforms and reviews.
+    Page("training-search", "training_search"),
+    Page("training-search-words", "training_search", query="?q=pemasaran&kind=webinar&order=price"),
+    Page("training-search-none", "training_search", query="?q=tidakadaapapun&category=nope"),
+    Page("training-search-balance", "training_search", who="history", query="?affordable=on"),
+    Page("course", "course_detail", args=lambda w: ["PGS-004"]),
+    # Certificates anyone can check (TRN-4).
+    Page("certificate-check", "certificate_check"),
+    Page("certificate-check-unknown", "certificate_check", query="?number=PKJ-2222-3333-4444", status=404),
+    Page("certificate", "certificate_detail", args=lambda w: [w.certificate_number]),
 ]
 
 # URL names that are not participant pages, and why. Anything else in the
@@ -134,6 +154,9 @@ EXCLUDED = {
     "catalog_operators_listing_approve": "operators only, POST only, redirects to the listings",
     "catalog_operators_listing_reject": "operators only, POST only, redirects to the listings",
     "set_language": "POST only, redirects back",
+    "certificate_pdf": "a PDF download, not a page",
+    "operator_completions": "operators only",
+    "operator_completion": "operators only",
     "healthz": "JSON for the load balancer",
     "bench_hello": "bench/ yardstick, off unless BENCH_ENDPOINTS",
     "mfa_index": "operators' second factor (OPS-1)",
@@ -169,6 +192,8 @@ class World:
     users: dict = field(default_factory=dict)
     waves: dict = field(default_factory=dict)
     confirm_key: str = ""
+    finished_purchase: str = ""
+    certificate_number: str = ""
     reset_args: list = field(default_factory=list)
 
     def url(self, page: Page) -> str:
@@ -280,6 +305,7 @@ def build(make_user, make_wave) -> World:
 
     _results(world.waves["6"])
     _cards(world)
+    _trainings(world)
 
     _inbox(Message, world.users["complete"], count=50)
     for key in ("history", "passed", "failed"):
@@ -299,6 +325,60 @@ def _cards(world) -> None:
     for video in InductionVideo.objects.all():
         VideoProgress.objects.create(user=world.users["history"], video=video,
                                      covered_seconds=video.duration_seconds, completed_at=now)
+
+
+def _trainings(world) -> None:
+    """Six purchases for "history", newest first: paid, a report held for long, redeemed, finished twice (one
+    reviewed), cancelled: the dashboard's "Pelatihanmu" and "Riwayat Pelatihan" with every state."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from prakerja.cards.models import Card
+    from prakerja.catalog.models import Course, Listing
+    from prakerja.learning.completions import certificate_issue
+    from prakerja.learning.models import Completion, Payment, Review
+    from prakerja.partners.models import Partner
+    from prakerja.partners.services import partner_create
+
+    for kind, code, name in (("platform", "pages-platform", "Tokopedia"), ("provider", "pages-provider",
+                                                                            "Skill Academy by Ruangguru")):
+        partner_create(kind=kind, code=code, name=name, actor=None, secret="pages-secret")
+    platform, provider = Partner.objects.get(code="pages-platform"), Partner.objects.get(code="pages-provider")
+    card = Card.objects.get(user=world.users["history"])
+    now = timezone.now()
+    states = ["paid", "held", "redeemed", "finished", "reviewed", "cancelled"]
+    for n, state in enumerate(states):
+        course = Course.objects.create(
+            provider=provider, code=f"PGS-{n:03d}", title=f"Teknik Pemasaran Digital untuk UMKM, Tingkat {n + 1}",
+            description="Belajar membuat konten, iklan berbayar dan membaca data penjualan.", category="sales",
+            kind="webinar", hours=12)
+        listing = Listing.objects.create(platform=platform, course=course, price=750_000 - n * 50_000,
+                                         status="approved", code=f"PGS-L{n:03d}", decided_at=now)
+        paid_at = now - timedelta(days=n * 9 + 1)
+        payment = Payment.objects.create(
+            platform=platform, listing=listing, card=card, amount=listing.price, platform_order_id=f"INV/PG/{n}",
+            platform_user_id="u-pages", buyer_name=card.user.full_name, buyer_email=card.user.email,
+            buyer_phone="+6281200000001", status="cancelled" if state == "cancelled" else "paid", otp_hash="0" * 64,
+            otp_expires_at=paid_at, voucher_code=f"PGV{n:07d}", redeem_code=f"PGR{n:09d}", paid_at=paid_at,
+            redeemed_at=None if state in ("paid", "cancelled") else paid_at + timedelta(hours=2),
+            cancelled_at=now if state == "cancelled" else None)
+        if state in ("held", "finished", "reviewed"):
+            reported = paid_at + timedelta(days=1)
+            completion = Completion.objects.create(
+                payment=payment, provider=provider, completed_at=reported, reported_at=reported,
+                provider_certificate_number=f"SA/2026/{n:05d}", certificate_url="https://lp.example.id/c/1",
+                score=88, participant_name=card.user.full_name, participant_email=card.user.email,
+                participant_phone="+6281200000001", mismatches=["name"] if state == "held" else [],
+                status="held" if state == "held" else "accepted")
+            if state != "held":
+                certificate_issue(completion, now=reported)
+        if state == "finished":
+            world.finished_purchase = str(payment.public_id)
+            world.certificate_number = payment.certificate.number
+        if state == "reviewed":
+            Review.objects.create(payment=payment, course=course, user=card.user, stars=4, created_at=now,
+                                  text="Materinya runtut dan contohnya dekat dengan usaha saya. " * 8)
 
 
 def _profile(user, n: int, stage: str, *, regency: str) -> None:

@@ -19,6 +19,9 @@ BANNER = """
    Health            http://127.0.0.1:8000/healthz
    Sandbox outbox    http://127.0.0.1:8001/outbox   (emails and SMS land here)
    Demo shop         http://127.0.0.1:8001/shop/    (a digital platform: buy with the card)
+   Provider desk     http://127.0.0.1:8001/provider/ (a training provider: redeem, report completion)
+   Find a training   http://127.0.0.1:8000/trainings/
+   Check certificate http://127.0.0.1:8000/certificates/
    Partner API docs  http://127.0.0.1:8000/api/partner/v1/docs
 
  Demo logins (password for all: {password})
@@ -31,7 +34,11 @@ BANNER = """
  Buy a training: sign in as the participant, watch the three short videos,
  press "Lihat" on the card (her password again) and copy the 16 digits; then
  at the demo shop choose her as the shopper, pick a course, enter the number,
- and type the OTP that arrives in the sandbox outbox.
+ and type the OTP that arrives in the sandbox outbox. Her redeem code is then
+ on her dashboard under "Pelatihanmu": at the provider desk (the order page
+ links it) check and use it, then report completion with her details as she
+ registered; the certificate appears on her dashboard at once, with "Beri
+ Ulasan" beside it, and anyone can check it at /certificates/.
 
  New account: http://127.0.0.1:8000/accounts/signup/ then open the outbox for
  the confirmation link. Demo identities for the NIK step (the sandbox civil

@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prakerja.sandbox import shop_catalogue
+from prakerja.sandbox.forms import REQUIRED, ContactFields, TokenForm
 from prakerja.sandbox.provider_client import PROVIDERS, DeskProvider, provider_api, provider_by_code, provider_by_name
 from prakerja.sandbox.provider_models import DeskAction
 from prakerja.sandbox.shop_client import ApiError, ApiUnreachable
@@ -46,7 +47,6 @@ OUTCOME_LABELS = {
     "accepted": "Diterima: sertifikat muncul di Dashboard peserta",
     "held_for_review": "Ditahan untuk diperiksa operator", "refused": "Ditolak",
 }
-REQUIRED = {"required": "Wajib diisi."}
 # What the desk adds to a refusal so the newcomer knows what to do (docs/partner-api.md says when each happens).
 HINTS = {
     "redeem_code_wrong_provider": "Kode ini untuk pelatihan lembaga lain. Pilih lembaga penyelenggara pelatihannya "
@@ -93,12 +93,6 @@ def _refused(provider: DeskProvider, token: str, kind: str, code: str, exc: ApiE
 
 # --- forms ------------------------------------------------------------------------------
 
-def clean_token(value: str) -> str:
-    if not re.fullmatch(r"[0-9a-f]{32}", value):
-        raise forms.ValidationError("Formulir tidak valid; muat ulang halaman.")
-    return value
-
-
 def clean_redeem_code(value: str) -> str:
     """As Prakerja reads it: spaces, dashes and case do not matter (12 characters on the dashboard)."""
     code = re.sub(r"[\s-]", "", value).upper()
@@ -107,23 +101,15 @@ def clean_redeem_code(value: str) -> str:
     return code
 
 
-class RedeemForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, max_length=32, min_length=32)
+class RedeemForm(TokenForm):
     redeem_code = forms.CharField(max_length=40, error_messages=REQUIRED)
-
-    def clean_token(self):
-        return clean_token(self.cleaned_data["token"])
 
     def clean_redeem_code(self):
         return clean_redeem_code(self.cleaned_data["redeem_code"])
 
 
-class CompletionForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, max_length=32, min_length=32)
+class CompletionForm(TokenForm, ContactFields):
     redeem_code = forms.CharField(max_length=40, error_messages=REQUIRED)
-    name = forms.CharField(max_length=200, error_messages=REQUIRED)
-    email = forms.EmailField(max_length=254, error_messages={**REQUIRED, "invalid": "Alamat email tidak valid."})
-    phone = forms.CharField(max_length=20, error_messages=REQUIRED)
     completed_at = forms.CharField(max_length=40, error_messages=REQUIRED)
     certificate_number = forms.CharField(max_length=64, error_messages=REQUIRED)
     certificate_url = forms.URLField(max_length=500, assume_scheme="https", error_messages={
@@ -131,9 +117,6 @@ class CompletionForm(forms.Form):
     score = forms.IntegerField(min_value=0, max_value=100, required=False, error_messages={
         "invalid": "Nilai berupa angka 0-100.", "min_value": "Nilai berupa angka 0-100.",
         "max_value": "Nilai berupa angka 0-100."})
-
-    def clean_token(self):
-        return clean_token(self.cleaned_data["token"])
 
     def clean_redeem_code(self):
         return clean_redeem_code(self.cleaned_data["redeem_code"])
@@ -143,12 +126,6 @@ class CompletionForm(forms.Form):
         if not url.lower().startswith(("http://", "https://")):  # URLField also takes ftp; the contract does not
             raise forms.ValidationError("Alamat sertifikat harus berupa URL http(s).")
         return url
-
-    def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if not re.fullmatch(r"\+?\d{8,15}", phone):
-            raise forms.ValidationError("Nomor HP tidak valid (contoh: 081234567890).")
-        return phone
 
     def clean_completed_at(self):
         try:

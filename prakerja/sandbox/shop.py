@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prakerja.sandbox import shop_catalogue as catalogue
+from prakerja.sandbox.forms import REQUIRED, ContactFields, TokenForm
 from prakerja.sandbox.shop_client import ApiError, ApiUnreachable, PartnerApi
 from prakerja.sandbox.shop_models import ShopOrder, new_token
 
@@ -40,7 +41,6 @@ STATUS_LABELS = {
 }
 # Refusals of a confirm that end the payment, and the status the order then has.
 CONFIRM_ENDS = {"payment_failed": "failed", "otp_expired": "expired", "payment_cancelled": "cancelled"}
-REQUIRED = {"required": "Wajib diisi."}
 # What the shop adds to a refusal so the shopper knows what to do (the contract says when each code happens).
 HINTS = {
     "card_inactive": "Kartu yang dicabut atau kedaluwarsa tidak bisa dipakai; kartu baru bisa dipakai setelah "
@@ -76,18 +76,8 @@ def unreachable(exc: ApiUnreachable) -> dict:
 
 # --- forms ------------------------------------------------------------------------------
 
-class CheckoutForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, max_length=32, min_length=32)
+class CheckoutForm(TokenForm, ContactFields):
     card_number = forms.CharField(max_length=32, error_messages=REQUIRED)
-    name = forms.CharField(max_length=200, error_messages=REQUIRED)
-    email = forms.EmailField(max_length=254, error_messages={**REQUIRED, "invalid": "Alamat email tidak valid."})
-    phone = forms.CharField(max_length=20, error_messages=REQUIRED)
-
-    def clean_token(self):
-        token = self.cleaned_data["token"]
-        if not re.fullmatch(r"[0-9a-f]{32}", token):
-            raise forms.ValidationError("Formulir tidak valid; muat ulang halaman.")
-        return token
 
     def clean_card_number(self):
         digits = re.sub(r"[\s-]", "", self.cleaned_data["card_number"])
@@ -96,12 +86,8 @@ class CheckoutForm(forms.Form):
         return digits
 
     def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if phone.startswith("08"):
-            phone = "+62" + phone[1:]
-        if not re.fullmatch(r"\+?\d{8,15}", phone):
-            raise forms.ValidationError("Nomor HP tidak valid (contoh: 081234567890).")
-        return phone
+        phone = super().clean_phone()
+        return "+62" + phone[1:] if phone.startswith("08") else phone
 
 
 class OtpForm(forms.Form):

@@ -9,9 +9,7 @@ tests drive the desk's pages like a browser (httpx, with the CSRF cookie).
 """
 
 # ruff: noqa: F811 - the fixtures imported from tests/cards, tests/partners and tests/sandbox are parameters here
-import json
 import re
-import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,11 +17,10 @@ from django.contrib.auth import get_user_model
 
 from prakerja.audit.models import AuditEntry
 from prakerja.learning.models import Certificate, Completion, Payment
-from prakerja.sandbox.testing import start_sandbox
 from tests.cards.conftest import announced_wave, card, issue, queued, watched  # noqa: F401
 from tests.partners.conftest import api, card_number, listing, make_listing, make_partner, platform, ready_card  # noqa: F401
 from tests.partners.test_api_payments import paid, started  # noqa: F401
-from tests.sandbox.test_sandbox_shop import Browser, checkout, order_path, sent_otp
+from tests.sandbox.test_sandbox_shop import Browser, checkout, dead_api_url, order_path, sent_otp, start_shop_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,31 +40,16 @@ CATALOGUE = {"platform": "tokopedia", "source": "tests/sandbox/test_sandbox_prov
      "description": "Belajar."} for n in range(1, 4)]}
 
 
-def _start(tmp_path_factory, name: str, api_url: str):
-    folder = tmp_path_factory.mktemp(name)
-    catalogue = folder / "catalogue.json"
-    catalogue.write_text(json.dumps(CATALOGUE), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SANDBOX_SHOP_API_URL", api_url)
-        env.setenv("SANDBOX_SHOP_CATALOGUE", str(catalogue))
-        env.setenv("SANDBOX_SHOP_API_TIMEOUT", "5")
-        env.setenv("SANDBOX_FAMILIES", "0")  # no civil registry needed
-        return start_sandbox(folder / "sandbox.sqlite3")
-
-
 @pytest.fixture(scope="module")
 def desk_process(live_server, tmp_path_factory):
-    process = _start(tmp_path_factory, "desk", f"{live_server.url}/api/partner/v1")
+    process = start_shop_sandbox(tmp_path_factory, "desk", f"{live_server.url}/api/partner/v1", CATALOGUE)
     yield process
     process.stop()
 
 
 @pytest.fixture(scope="module")
 def dead_desk_process(tmp_path_factory):
-    with socket.socket() as probe:  # a port nobody listens on: the API is down
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = _start(tmp_path_factory, "dead-desk", f"http://127.0.0.1:{port}/api/partner/v1")
+    process = start_shop_sandbox(tmp_path_factory, "dead-desk", dead_api_url(), CATALOGUE)
     yield process
     process.stop()
 

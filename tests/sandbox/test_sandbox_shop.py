@@ -31,10 +31,11 @@ CATALOGUE = {"platform": "tokopedia", "source": "tests/sandbox/test_sandbox_shop
      "description": "Belajar."} for n in range(1, 4)]}
 
 
-def _start(tmp_path_factory, name: str, api_url: str):
+def start_shop_sandbox(tmp_path_factory, name: str, api_url: str, listings: dict = CATALOGUE):
+    """A sandbox process whose shop (and provider desk) calls ``api_url``, selling ``listings``."""
     folder = tmp_path_factory.mktemp(name)
     catalogue = folder / "catalogue.json"
-    catalogue.write_text(json.dumps(CATALOGUE), encoding="utf-8")
+    catalogue.write_text(json.dumps(listings), encoding="utf-8")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SANDBOX_SHOP_API_URL", api_url)
         env.setenv("SANDBOX_SHOP_CATALOGUE", str(catalogue))
@@ -43,19 +44,23 @@ def _start(tmp_path_factory, name: str, api_url: str):
         return start_sandbox(folder / "sandbox.sqlite3")
 
 
+def dead_api_url() -> str:
+    with socket.socket() as probe:  # a port nobody listens on: the API is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/partner/v1"
+
+
 @pytest.fixture(scope="module")
 def shop_process(live_server, tmp_path_factory):
-    process = _start(tmp_path_factory, "shop", f"{live_server.url}/api/partner/v1")
+    process = start_shop_sandbox(tmp_path_factory, "shop", f"{live_server.url}/api/partner/v1")
     yield process
     process.stop()
 
 
 @pytest.fixture(scope="module")
 def dead_shop_process(tmp_path_factory):
-    with socket.socket() as probe:  # a port nobody listens on: the API is down
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = _start(tmp_path_factory, "dead-shop", f"http://127.0.0.1:{port}/api/partner/v1")
+    process = start_shop_sandbox(tmp_path_factory, "dead-shop", dead_api_url())
     yield process
     process.stop()
 

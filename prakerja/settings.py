@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "prakerja.partners",
     "prakerja.catalog",
     "prakerja.learning",
+    "prakerja.complaints",
+    "prakerja.stats",
+    "prakerja.backoffice",
     "prakerja.web",
     "prakerja.demo",
     "django.contrib.admin",
@@ -78,6 +81,7 @@ MIDDLEWARE = [
     "prakerja.web.middleware.CSPMiddleware",  # django-csp's, the policy built once
     "allauth.account.middleware.AccountMiddleware",
     "prakerja.accounts.middleware.StaffSecondFactorMiddleware",
+    "prakerja.audit.middleware.DeniedAuditMiddleware",  # a staff member's 403 is audited
     "prakerja.web.middleware.RequestLogMiddleware",  # django-structlog's, one line per request
 ]
 
@@ -306,6 +310,22 @@ if not (CARD_NUMBER_PREFIX.isdigit() and 1 <= len(CARD_NUMBER_PREFIX) <= 6):
     raise ImproperlyConfigured("CARD_NUMBER_PREFIX must be 1 to 6 digits (at least 9 random digits must remain)")
 # Reminders before the first-purchase deadline go out at this hour, WIB (CRD-5).
 CARD_REMINDER_HOUR_WIB = env_int("CARD_REMINDER_HOUR_WIB", 9)
+
+# --- complaints (CMP-1..3) ------------------------------------------------------------------------
+# Hours within which the desk answers, per category, when the admin has no ResponseTarget row for it.
+COMPLAINT_RESPONSE_HOURS = {"default": 72, "certificate": 48, "purchase": 48, "incentive": 48,
+                            "payout_account": 48}
+# A resolved ticket nobody reopened closes after this many days; a ticket's emailed link lives this long.
+COMPLAINT_CLOSE_AFTER_DAYS = env_int("COMPLAINT_CLOSE_AFTER_DAYS", 7)
+COMPLAINT_LINK_DAYS = env_int("COMPLAINT_LINK_DAYS", 90)
+# Complaints sent, per account, per email address and per client address (CMP-1, a flood).
+COMPLAINTS_PER_ACCOUNT_PER_DAY = env_int("COMPLAINTS_PER_ACCOUNT_PER_DAY", 5)
+COMPLAINTS_PER_EMAIL_PER_DAY = env_int("COMPLAINTS_PER_EMAIL_PER_DAY", 5)
+COMPLAINTS_PER_CLIENT_PER_HOUR = env_int("COMPLAINTS_PER_CLIENT_PER_HOUR", 20)
+# Evidence: files per complaint or reply, and the PDF limits (images follow the KTP photo rules).
+COMPLAINT_EVIDENCE_FILES = 3
+COMPLAINT_PDF_MAX_BYTES = 5 * 1024 * 1024
+COMPLAINT_PDF_MAX_PAGES = 20
 
 # --- partners and the partner API (TRN-1, TRN-2; docs/partner-api.md) ------------------------
 # A signed request's X-Timestamp may be this far from our clock, either way.

@@ -24,6 +24,8 @@ urlpatterns = [
     path("trainings/mine/", include("prakerja.learning.urls")),
     path("trainings/", include("prakerja.catalog.urls")),
     path("certificates/", include("prakerja.learning.certificate_urls")),
+    path("complaints/", include("prakerja.complaints.urls")),
+    path("backoffice/", include("prakerja.backoffice.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/partner/v1/", partner_api.urls),
     path("i18n/setlang/", web.set_language, name="set_language"),

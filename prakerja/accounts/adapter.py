@@ -37,7 +37,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if request.user.is_staff:
             from django.urls import reverse
 
-            return reverse("admin:index")
+            return reverse("backoffice_home")
         return super().get_login_redirect_url(request)
 
     def is_open_for_signup(self, request):

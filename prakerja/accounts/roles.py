@@ -40,17 +40,22 @@ ROLES: dict[str, dict] = {
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
         "selection.view_announcement",
         # CRD-5: the places revocation gave back, per wave and province, for a supplementary wave.
-        "cards.view_revocations", "cards.view_card", "cards.view_cardissuance"]},
+        "cards.view_revocations", "cards.view_card", "cards.view_cardissuance", "stats.view_statistics"]},
     # Checks identities: opens the profile, reveals NIK and KK with a reason,
     # compares the KTP photo with the selfie. Every reveal and photo is audited.
     "verifier": {"name": _("Verifier"), "perms": [
         "accounts.view_user", "registry.view_profile",
         "accounts.view_personal_data", "registry.view_identity_photos"]},
     "finance": {"name": _("Finance"), "perms": ["accounts.view_user", "ledger.view_transaction", "ledger.view_posting",
-                                                 "ledger.view_account", "cards.view_cardissuance"]},
+                                                 "ledger.view_account", "cards.view_cardissuance",
+                                                 "stats.view_statistics"]},
     # TRN-4, CMP-2: reads the held completion reports (masked) a participant complains about; decides none.
+    # CMP-3: works the complaints queue (assign, answer, resolve; every action audited) and sees
+    # the statistics of complaint volumes and response times.
     "complaints_agent": {"name": _("Complaints agent"), "perms": [
-        "accounts.view_user", "learning.view_completion", "learning.view_certificate"]},
+        "accounts.view_user", "learning.view_completion", "learning.view_certificate",
+        "complaints.view_ticket", "complaints.work_ticket", "complaints.view_savedanswer",
+        "complaints.view_responsetarget", "stats.view_statistics"]},
     # TRN-1, OPS-2: curates the catalogue (approves or rejects listings, audited; a conflicted
     # listing needs two of them) and watches partners, payments and webhooks. Partners and their
     # secrets are made by command (create_partner, rotate_partner_secret), never shown.
@@ -63,7 +68,7 @@ ROLES: dict[str, dict] = {
         "learning.view_voidedredeemcode", "learning.add_voidedredeemcode",
         # TRN-4, TRN-5: decides held completion reports (a reason, audited), sees certificates and reviews.
         "learning.view_completion", "learning.decide_completion", "learning.view_certificate",
-        "learning.view_review"]},
+        "learning.view_review", "stats.view_statistics"]},
     # Read-only, and operations only: who did what (the audit log), waves,
     # applications and their counts, the programme, which messages went out
     # and whether they arrived (never their bodies), masked profiles. Not the
@@ -86,7 +91,10 @@ ROLES: dict[str, dict] = {
         "learning.view_payment",
         # TRN-3..TRN-5: replaced codes, completion reports (masked) and their decisions, certificates, reviews.
         "learning.view_voidedredeemcode", "learning.view_completion", "learning.view_certificate",
-        "learning.view_review"]},
+        "learning.view_review",
+        # CMP, OPS-3: tickets (read only), the desk's configuration, the statistics.
+        "complaints.view_ticket", "complaints.view_savedanswer", "complaints.view_responsetarget",
+        "stats.view_statistics"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

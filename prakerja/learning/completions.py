@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.audit.services import audit_record
 from prakerja.core.calendar import add_business_days
 from prakerja.core.errors import DomainError
+from prakerja.learning import signals
 from prakerja.learning.models import Certificate, Completion, CompletionStatus, Payment, PaymentStatus
 from prakerja.learning.redemptions import payment_by_code, transaction_cancelled
 from prakerja.notifications.models import Channel
@@ -115,6 +116,8 @@ def completion_report(*, provider, code: str, completed_at: datetime, certificat
                            "status": completion.status, "mismatches": wrong})
         if not wrong:
             certificate_issue(completion, now=now)
+        else:
+            signals.completion_held.send(sender=Completion, completion=completion)
     return completion
 
 
@@ -177,6 +180,7 @@ def completion_decide(*, completion_id, actor, accept: bool, reason: str, now: d
                      data={"completion": str(completion.public_id), "mismatches": completion.mismatches})
         if accept:
             certificate_issue(completion, now=now)
+        signals.completion_decided.send(sender=Completion, completion=completion, accepted=accept, reason=reason)
     return completion
 
 

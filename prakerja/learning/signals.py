@@ -15,3 +15,12 @@ payment_cancelled_by_operator = Signal()
 # Sent inside the transaction in which a participant reviewed a finished
 # training (TRN-5); the incentives (INC-1) start from it. kwargs: ``review``.
 review_submitted = Signal()
+
+# Sent inside the transaction in which a provider's completion report was held for an operator
+# (TRN-4: it did not match the account); the complaints desk opens a ticket for it (CMP-3).
+# kwargs: ``completion``.
+completion_held = Signal()
+
+# Sent inside the transaction in which an operator accepted or rejected a held report.
+# kwargs: ``completion`` (decided), ``accepted`` (bool), ``reason``.
+completion_decided = Signal()

@@ -104,7 +104,7 @@ def test_an_operator_lands_in_the_back_office_after_signing_in(client, operator)
     TOTP.activate(operator, SECRET)
     login(client, operator)
     response = client.post(reverse("mfa_authenticate"), {"code": code_for(SECRET)})
-    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice_home")
 
 
 def test_a_participant_lands_on_the_dashboard(client, applicant):

@@ -32,7 +32,9 @@ EXPECTED = {
                  "registry.view_identity_photos"},
     "finance": {"accounts.view_user", "ledger.view_transaction", "ledger.view_posting", "ledger.view_account",
                 "cards.view_cardissuance"},
-    "complaints_agent": {"accounts.view_user", "learning.view_completion", "learning.view_certificate"},
+    "complaints_agent": {"accounts.view_user", "learning.view_completion", "learning.view_certificate",
+                         "complaints.view_ticket", "complaints.work_ticket", "complaints.view_savedanswer",
+                         "complaints.view_responsetarget"},
     "partner_manager": {"partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course",
                         "catalog.view_listing", "catalog.approve_listing", "learning.view_payment",
                         "learning.cancel_payment", "learning.view_voidedredeemcode", "learning.add_voidedredeemcode",
@@ -50,7 +52,8 @@ EXPECTED = {
         "learning.view_payment", "learning.view_voidedredeemcode", "learning.view_completion",
         "learning.view_certificate", "learning.view_review",
         "cards.view_card", "cards.view_cardissuance", "ledger.view_transaction", "ledger.view_posting",
-        "ledger.view_account"},
+        "ledger.view_account", "complaints.view_ticket", "complaints.view_savedanswer",
+        "complaints.view_responsetarget"},
 }
 
 

@@ -25,6 +25,9 @@ LAYERS = [  # lowest first; apps in one layer do not import each other
     {"catalog"},
     {"learning"},
     {"partners"},  # its API answers for the domains below it
+    {"complaints"},  # tickets for people, and for events of the domains below (receivers)
+    {"stats"},  # daily aggregates over every domain
+    {"backoffice"},  # the operators' home: what needs doing, from every domain
     {"web"},
     {"demo"},
     {"sandbox"},  # its own process: a stand-in for the outside world

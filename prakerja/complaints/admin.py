@@ -1,0 +1,47 @@
+"""Raw records of the complaints desk. Tickets change only through the desk's services (the queue at
+/backoffice/complaints/), so they are read-only here; saved answers and response-time targets are
+configuration, edited here by the administrator."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.complaints.models import ResponseTarget, SavedAnswer, Ticket, TicketMessage
+from prakerja.core.admin import ReadOnlyAdminMixin
+
+
+class TicketMessageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TicketMessage
+    fields = ["created_at", "author", "agent", "body"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "category", "status", "source", "assigned_to", "created_at", "due_at"]
+    list_filter = ["status", "category", "source"]
+    search_fields = ["number"]
+    date_hierarchy = "created_at"
+    list_select_related = ["assigned_to"]
+    exclude = ["user"]
+    readonly_fields = ["number", "source", "category", "subcategory", "status", "assigned_to", "event_key",
+                       "created_at", "due_at", "first_response_at", "resolved_at", "closed_at", "updated_at"]
+    fields = readonly_fields
+    inlines = [TicketMessageInline]
+    show_full_result_count = False
+
+
+@admin.register(SavedAnswer)
+class SavedAnswerAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "active"]
+    list_filter = ["active", "category"]
+    search_fields = ["title"]
+
+
+@admin.register(ResponseTarget)
+class ResponseTargetAdmin(admin.ModelAdmin):
+    list_display = ["category", "hours"]
+
+    @admin.display(description=_("category"))
+    def category_label(self, obj):
+        return obj.get_category_display()

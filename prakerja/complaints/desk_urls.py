@@ -1,0 +1,3 @@
+"""The complaints desk (CMP-3), under /backoffice/complaints/."""
+
+urlpatterns: list = []

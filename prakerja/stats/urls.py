@@ -1,0 +1,4 @@
+"""Statistics (OPS-3), under /backoffice/stats/."""
+
+
+urlpatterns: list = []

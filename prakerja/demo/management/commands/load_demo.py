@@ -11,6 +11,7 @@ from django.utils import timezone
 from prakerja.accounts.models import User
 from prakerja.accounts.services import operator_create
 from prakerja.audit.services import SYSTEM
+from prakerja.demo.complaints import load_complaints
 from prakerja.demo.partners import load_partners
 from prakerja.waves.models import Wave
 from prakerja.waves.services import wave_save
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         self._demo_past_wave(operator)
         self._demo_wave(operator)
         load_partners(operator=operator)
+        load_complaints(operator=operator, participant_email=PARTICIPANT[0])
         self.stdout.write("demo data loaded")
 
     @staticmethod

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from prakerja.audit.services import SYSTEM, audit_record
 from prakerja.complaints import states
 from prakerja.complaints.categories import CATEGORY_OF, Category
+from prakerja.complaints.errors import ComplaintError
 from prakerja.complaints.models import (
     OPEN_STATUSES,
     Author,
@@ -45,7 +46,6 @@ from prakerja.complaints.models import (
     TicketMessage,
     TicketStatus,
 )
-from prakerja.core.errors import DomainError
 from prakerja.notifications.models import Channel
 from prakerja.notifications.services import notification_send
 
@@ -53,10 +53,6 @@ NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out ov
 TICKET_LINK_SALT = "complaints.ticket"
 CODE_LIFETIME = timedelta(minutes=30)
 CODE_ATTEMPTS = 5
-
-
-class ComplaintError(DomainError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -241,7 +237,10 @@ def pending_complaint_start(*, email: str, data: dict, evidence: list[EvidenceFi
 def pending_complaint_confirm(*, public_id, code: str, now: datetime | None = None) -> Ticket:
     """The code came back: the ticket opens, tied to the account that owns the email if there is one."""
     now = now or timezone.now()
-    with transaction.atomic():
+    # Outermost on purpose: a wrong code is counted, committed, then refused; raised inside the
+    # block (or a caller's transaction) the refusal would roll the count back and allow endless guesses.
+    wrong = None
+    with transaction.atomic(durable=True):
         pending = PendingComplaint.objects.select_for_update().filter(public_id=public_id).first()
         if pending is None or pending.expires_at <= now or pending.attempts >= CODE_ATTEMPTS:
             raise ComplaintError("code_expired", _("This code has expired. Fill in the form again."), "code")
@@ -250,10 +249,12 @@ def pending_complaint_confirm(*, public_id, code: str, now: datetime | None = No
         if not hmac.compare_digest(_code_hash(pending.public_id, str(code).strip()), pending.code_hash):
             PendingComplaint.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1)
             left = CODE_ATTEMPTS - pending.attempts - 1
-            if left <= 0:
-                raise ComplaintError("code_expired", _("Too many wrong codes. Fill in the form again."), "code")
-            raise ComplaintError("code_wrong", _("The code is wrong. %(left)s attempts left.") % {"left": left},
-                                 "code")
+            wrong = (ComplaintError("code_expired", _("Too many wrong codes. Fill in the form again."), "code")
+                     if left <= 0 else
+                     ComplaintError("code_wrong", _("The code is wrong. %(left)s attempts left.") % {"left": left},
+                                    "code"))
+    if wrong is not None:
+        raise wrong
     data = pending.data
     user = get_user_model().objects.filter(email__iexact=pending.email, is_active=True).first()
     _check_category(user, data["category"], data["subcategory"], timezone.localdate(now))
@@ -351,7 +352,8 @@ def ticket_reply_agent(*, ticket_id, agent, body: str, wait_for_participant: boo
         ticket = _locked(ticket_id)
         target = TicketStatus.WAITING if wait_for_participant else TicketStatus.IN_PROGRESS
         if ticket.status != target:
-            states.move(ticket, target)
+            states.move(ticket, target)  # a resolved ticket reopens; a closed one refuses
+        ticket.resolved_at = None
         message = TicketMessage.objects.create(ticket=ticket, author=Author.AGENT, agent=agent, body=body,
                                                created_at=now)
         if ticket.first_response_at is None:
@@ -362,7 +364,8 @@ def ticket_reply_agent(*, ticket_id, agent, body: str, wait_for_participant: boo
         # for the resolution at the category's target from now.
         ticket.due_at = None if wait_for_participant else now + timedelta(hours=response_hours(ticket.category))
         ticket.updated_at = now
-        ticket.save(update_fields=["status", "first_response_at", "assigned_to", "due_at", "updated_at"])
+        ticket.save(update_fields=["status", "resolved_at", "first_response_at", "assigned_to", "due_at",
+                                   "updated_at"])
         audit_record(actor=agent, action="complaint.reply", target=ticket,
                      data={"message": str(message.public_id), "waiting": wait_for_participant})
         _tell_reply(ticket, message)
@@ -438,7 +441,8 @@ def pending_complaints_purge(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     stale = PendingComplaint.objects.filter(expires_at__lte=now - timedelta(hours=1), ticket__isnull=True)
     files = list(Evidence.objects.filter(pending__in=stale).values_list("file", flat=True))
-    count, _deleted = stale.delete()
+    _total, deleted = stale.delete()  # the total counts the cascaded evidence rows too
+    count = deleted.get(PendingComplaint._meta.label, 0)
     storage = storages["private"]
     for name in files:
         storage.delete(name)

@@ -4,25 +4,25 @@
         │             │             │
         └─────────────┴──> resolved ┴──> closed
                               │
-                              └──> in_progress (the participant writes again)
+                              └──> in_progress or waiting (someone writes again: reopened)
 
 A closed ticket is final: nothing moves it and nobody can write to it. Every move goes through
 ``move``; anything not listed raises ``TicketStateError``.
 """
 
+from prakerja.complaints.errors import ComplaintError
 from prakerja.complaints.models import TicketStatus as S
-from prakerja.core.errors import DomainError
 
 MOVES: dict[str, frozenset[str]] = {
     S.RECEIVED: frozenset({S.IN_PROGRESS, S.WAITING, S.RESOLVED}),
     S.IN_PROGRESS: frozenset({S.WAITING, S.RESOLVED}),
     S.WAITING: frozenset({S.IN_PROGRESS, S.RESOLVED}),
-    S.RESOLVED: frozenset({S.IN_PROGRESS, S.CLOSED}),
+    S.RESOLVED: frozenset({S.IN_PROGRESS, S.WAITING, S.CLOSED}),
     S.CLOSED: frozenset(),
 }
 
 
-class TicketStateError(DomainError):
+class TicketStateError(ComplaintError):
     pass
 
 

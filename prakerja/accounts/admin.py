@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -117,3 +118,46 @@ class RoleGroupAdmin(ReadOnlyAdminMixin, BaseGroupAdmin):
 # Importing django.contrib.auth.admin above registered its own GroupAdmin.
 admin.site.unregister(Group)
 admin.site.register(Group, RoleGroupAdmin)
+
+
+def _name_authenticators():
+    """allauth's Authenticator (an operator's TOTP, shown to administrators) has no verbose names: Django
+    derives English ones from the class and field names, which gettext never sees, so the admin showed
+    "Authenticators", "Type", "Last used at" in Indonesian too. Only the shown names are set here; the
+    migration state reads Meta's original attributes and each field's own argument, so allauth's
+    migrations stay as they are (``makemigrations --check``)."""
+    opts = Authenticator._meta
+    opts.verbose_name, opts.verbose_name_plural = _("authenticator"), _("authenticators")
+    for name, label in {"user": _("user"), "type": _("type"), "data": _("stored data"), "created_at": _("created"),
+                        "last_used_at": _("last used")}.items():
+        opts.get_field(name).verbose_name = label
+
+
+_name_authenticators()
+
+
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """An operator's second factor, for an administrator to remove when a phone is lost.
+
+    allauth's own admin shows ``data``, which for TOTP holds the secret: whoever reads it can make the
+    operator's codes. Here nothing of it is shown, and nothing can be added or changed; deleting one makes
+    the operator set up a new one at the next sign-in (StaffSecondFactorMiddleware).
+    """
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+import allauth.mfa.admin  # noqa: E402, F401  (registers allauth's admin first, so it can be replaced)
+
+admin.site.unregister(Authenticator)
+admin.site.register(Authenticator, AuthenticatorAdmin)

@@ -16,7 +16,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     and APIs; the integer primary key never leaves the database.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
     language = models.CharField(_("language"), max_length=8, default="id")

@@ -16,7 +16,7 @@ class AuditEntry(models.Model):
     ``manage.py audit_verify``.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     # Not auto_now_add: audit_record needs the value before the INSERT to hash it.
     created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
@@ -26,13 +26,13 @@ class AuditEntry(models.Model):
     # "system", "partner:tokopedia", or the operator's email at the time.
     actor_label = models.CharField(_("actor"), max_length=200)
     action = models.CharField(_("what"), max_length=100, db_index=True)
-    target_type = models.CharField(max_length=100, blank=True)
-    target_id = models.CharField(max_length=100, blank=True)
-    target_label = models.CharField(max_length=200, blank=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target ID"), max_length=100, blank=True)
+    target_label = models.CharField(_("target"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    row_hash = models.CharField(max_length=64, editable=False)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit entry")

@@ -20,23 +20,29 @@ class Card(models.Model):
     The balance is the ledger account's (``account.balance``), never a copy.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="card")
-    application = models.OneToOneField("waves.Application", on_delete=models.PROTECT, related_name="card")
-    wave = models.ForeignKey("waves.Wave", on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="card",
+                                verbose_name=_("participant"))
+    application = models.OneToOneField("waves.Application", on_delete=models.PROTECT, related_name="card",
+                                       verbose_name=_("application"))
+    wave = models.ForeignKey("waves.Wave", on_delete=models.PROTECT, related_name="+", verbose_name=_("wave"))
     programme = models.ForeignKey("programme.Programme", on_delete=models.PROTECT, related_name="+",
-                                  db_index=False)
-    account = models.OneToOneField("ledger.Account", on_delete=models.PROTECT, related_name="card")
-    number_encrypted = models.TextField()
-    number_index = models.CharField(max_length=64, unique=True)  # blind index: partners look a card up by it
-    last4 = models.CharField(max_length=4)
-    status = models.CharField(max_length=8, choices=CardStatus.choices, default=CardStatus.ACTIVE)
-    status_reason = models.CharField(max_length=300, blank=True)
-    issued_at = models.DateTimeField()
-    credited_at = models.DateTimeField(null=True, blank=True)  # until then the balance is "on its way"
-    purchase_deadline = models.DateTimeField()  # CRD-5: no first purchase by then, participation revoked
-    first_purchase_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)  # revoked or expired
+                                  db_index=False, verbose_name=_("programme period"))
+    account = models.OneToOneField("ledger.Account", on_delete=models.PROTECT, related_name="card",
+                                   verbose_name=_("ledger account"))
+    number_encrypted = models.TextField(_("card number (encrypted)"))
+    # blind index: partners look a card up by it
+    number_index = models.CharField(_("card number blind index"), max_length=64, unique=True)
+    last4 = models.CharField(_("last 4 digits"), max_length=4)
+    status = models.CharField(_("status"), max_length=8, choices=CardStatus.choices, default=CardStatus.ACTIVE)
+    status_reason = models.CharField(_("status reason"), max_length=300, blank=True)
+    issued_at = models.DateTimeField(_("issued"))
+    # until then the balance is "on its way"
+    credited_at = models.DateTimeField(_("balance credited"), null=True, blank=True)
+    # CRD-5: no first purchase by then, participation revoked
+    purchase_deadline = models.DateTimeField(_("first purchase deadline"))
+    first_purchase_at = models.DateTimeField(_("first purchase"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)  # revoked or expired
 
     class Meta:
         verbose_name = _("card")
@@ -70,16 +76,17 @@ class CardIssuance(models.Model):
     loses at most the chunk in flight; whoever holds the lease next resumes.
     """
 
-    wave = models.OneToOneField("waves.Wave", on_delete=models.PROTECT, related_name="card_issuance")
-    total = models.PositiveIntegerField(default=0)
-    issued = models.PositiveIntegerField(default=0)
-    credited = models.PositiveIntegerField(default=0)
-    last_application_id = models.BigIntegerField(default=0)
-    last_card_id = models.BigIntegerField(default=0)
-    issued_all_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    wave = models.OneToOneField("waves.Wave", on_delete=models.PROTECT, related_name="card_issuance",
+                                verbose_name=_("wave"))
+    total = models.PositiveIntegerField(_("cards to issue"), default=0)
+    issued = models.PositiveIntegerField(_("cards issued"), default=0)
+    credited = models.PositiveIntegerField(_("cards credited"), default=0)
+    last_application_id = models.BigIntegerField(_("last application done (id)"), default=0)
+    last_card_id = models.BigIntegerField(_("last card credited (id)"), default=0)
+    issued_all_at = models.DateTimeField(_("all issued"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("card issuance")

@@ -35,7 +35,7 @@ class Category(models.TextChoices):
 
 
 class Course(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     provider = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="courses",
                                  limit_choices_to={"kind": "provider"}, verbose_name=_("training provider"))
     code = models.CharField(_("course code"), max_length=32, unique=True, validators=[LISTING_CODE])
@@ -53,7 +53,7 @@ class Course(models.Model):
     # listings' summary. Kept by signals; `manage.py rebuild_search_index` recomputes them all. On PostgreSQL
     # the generated column search_vector (migration 0003) depends on search_text: drop that column before
     # changing its type.
-    search_text = models.TextField(blank=True, default="", editable=False)
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     listed_from = models.PositiveIntegerField(_("cheapest approved price"), null=True, blank=True, editable=False)
     listed_on = models.PositiveSmallIntegerField(_("platforms"), default=0, editable=False)
 
@@ -82,7 +82,7 @@ class ListingStatus(models.TextChoices):
 class Listing(models.Model):
     """A course for sale on one platform at one price, under the platform's listing code."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("listing code"), max_length=32, unique=True, validators=[LISTING_CODE])
     platform = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="listings",
                                  limit_choices_to={"kind": "platform"}, verbose_name=_("digital platform"))

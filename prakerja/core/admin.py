@@ -1,7 +1,10 @@
 class ReadOnlyAdminMixin:
-    """Lists and details only: these rows change through services, or never."""
+    """Lists and details only: these rows change through services, or never.
 
-    def has_add_permission(self, request):
+    Also for inlines, whose ``has_add_permission`` takes the parent object too.
+    """
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -9,3 +10,4 @@ class DemoConfig(AppConfig):
     """
 
     name = "prakerja.demo"
+    verbose_name = _("Demo")

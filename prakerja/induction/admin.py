@@ -4,7 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.admin import ReadOnlyAdminMixin
@@ -15,13 +17,18 @@ from prakerja.induction.services import induction_video_replace
 from prakerja.induction.uploads import with_video_upload_limits
 
 
+def _video_help() -> str:
+    # Interpolated when shown, in the reader's language: "%" on a lazy text would fix it at import.
+    return gettext("At most %(mb)s MB. Leave empty to keep the current video.") % {
+        "mb": media.VIDEO_MAX_BYTES // (1024 * 1024)}
+
+
 class InductionVideoForm(forms.ModelForm):
     # Plain file inputs: the stored names are not URLs (the shipped files are not
     # in any storage); the current files are linked through the serving views.
     video = forms.FileField(label=_("New video (MP4, H.264)"), required=False,
                             widget=forms.FileInput(attrs={"accept": "video/mp4"}),
-                            help_text=_("At most %(mb)s MB. Leave empty to keep the current video.")
-                            % {"mb": media.VIDEO_MAX_BYTES // (1024 * 1024)})
+                            help_text=lazy(_video_help, str)())
     captions = forms.FileField(label=_("New captions (WebVTT, Indonesian)"), required=False,
                                widget=forms.FileInput(attrs={"accept": ".vtt,text/vtt"}),
                                help_text=_('A .vtt file whose first line is "WEBVTT". Leave empty to keep the '

@@ -53,12 +53,14 @@ class VideoProgress(models.Model):
     tolerance is spent once, not once per report.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    video = models.ForeignKey(InductionVideo, on_delete=models.PROTECT, related_name="progress")
-    covered_seconds = models.FloatField(default=0)
-    last_report_at = models.DateTimeField(null=True, blank=True)
-    paced_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    video = models.ForeignKey(InductionVideo, on_delete=models.PROTECT, related_name="progress",
+                              verbose_name=_("video"))
+    covered_seconds = models.FloatField(_("seconds watched"), default=0)
+    last_report_at = models.DateTimeField(_("last report"), null=True, blank=True)
+    paced_at = models.DateTimeField(_("reached at normal speed"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("video progress")

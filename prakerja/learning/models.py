@@ -24,7 +24,7 @@ class Payment(models.Model):
     under ``refund:<public_id>``.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the API's payment_id
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)  # API payment_id
     platform = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payments",
                                  verbose_name=_("digital platform"), db_index=False)
     listing = models.ForeignKey("catalog.Listing", on_delete=models.PROTECT, related_name="payments",
@@ -40,7 +40,7 @@ class Payment(models.Model):
     buyer_phone = models.CharField(_("buyer phone"), max_length=20)
     status = models.CharField(_("status"), max_length=9, choices=PaymentStatus.choices,
                               default=PaymentStatus.OTP_SENT)
-    otp_hash = models.CharField(max_length=64)  # HMAC of the OTP under a server key; never the OTP
+    otp_hash = models.CharField(_("OTP hash"), max_length=64)  # HMAC of the OTP under a server key; never the OTP
     otp_expires_at = models.DateTimeField(_("OTP expires"))
     otp_attempts = models.PositiveSmallIntegerField(_("wrong OTPs"), default=0)
     voucher_code = models.CharField(_("voucher code"), max_length=16, null=True, blank=True, unique=True)
@@ -77,10 +77,12 @@ class Payment(models.Model):
 class CardBinding(models.Model):
     """TRN-2, one card per platform account: the platform user a card first paid for on a platform."""
 
-    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="+", db_index=False)
-    platform = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
-    platform_user_id = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="+", db_index=False,
+                             verbose_name=_("card"))
+    platform = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("digital platform"))
+    platform_user_id = models.CharField(_("platform user"), max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("card binding")
@@ -126,7 +128,8 @@ class Completion(models.Model):
     is accepted or held.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the API's completion_id
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True,
+                                 editable=False)  # the API's completion_id
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="completions",
                                 verbose_name=_("purchase"))
     provider = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+",

@@ -64,11 +64,14 @@ class Account(models.Model):
 
 
 class BalanceShard(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="shards")
-    shard = models.PositiveSmallIntegerField()
-    balance = models.BigIntegerField(default=0)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="shards",
+                                verbose_name=_("ledger account"))
+    shard = models.PositiveSmallIntegerField(_("shard"))
+    balance = models.BigIntegerField(_("balance (Rp)"), default=0)
 
     class Meta:
+        verbose_name = _("balance shard")
+        verbose_name_plural = _("balance shards")
         constraints = [models.UniqueConstraint(fields=["account", "shard"], name="ledger_shard_unique")]
 
     def __str__(self):
@@ -91,15 +94,16 @@ class Transaction(models.Model):
     a different fingerprint (another amount, another card) is refused.
     """
 
-    key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=16, choices=TransactionKind.choices)
-    amount = models.BigIntegerField(help_text="The sum of the positive postings.")
-    fingerprint = models.CharField(max_length=64)
-    actor_label = models.CharField(max_length=200, blank=True)
-    memo = models.CharField(max_length=200, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=TransactionKind.choices)
+    amount = models.BigIntegerField(_("amount (Rp)"), help_text=_("The sum of the positive postings."))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
     # A refund names the purchase it gives back, so refunds never exceed it.
-    refund_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
-    created_at = models.DateTimeField()
+    refund_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds",
+                                  verbose_name=_("refund of"))
+    created_at = models.DateTimeField(_("created"))
 
     class Meta:
         verbose_name = _("ledger transaction")
@@ -111,11 +115,15 @@ class Transaction(models.Model):
 
 
 class Posting(models.Model):
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
-    amount = models.BigIntegerField()
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings",
+                                    verbose_name=_("ledger transaction"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings",
+                                verbose_name=_("ledger account"))
+    amount = models.BigIntegerField(_("amount (Rp)"))
 
     class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="ledger_posting_not_zero")]
 
     def __str__(self):

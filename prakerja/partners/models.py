@@ -23,7 +23,7 @@ class PartnerKind(models.TextChoices):
 
 
 class Partner(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("type"), max_length=8, choices=PartnerKind.choices)
     code = models.CharField(_("client code"), max_length=32, unique=True, validators=[CLIENT_CODE])
     name = models.CharField(_("name"), max_length=200)
@@ -58,10 +58,10 @@ class Partner(models.Model):
 class PartnerSecret(models.Model):
     """One signing secret; ``retires_at`` is null for the current one, set (after a grace) for the old one."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="secrets")
-    secret_encrypted = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    retires_at = models.DateTimeField(null=True, blank=True)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="secrets", verbose_name=_("partner"))
+    secret_encrypted = models.TextField(_("secret (encrypted)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    retires_at = models.DateTimeField(_("retires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("partner secret")
@@ -80,12 +80,13 @@ class IdempotencyRecord(models.Model):
     crash between the commit and the response); another body gets 409.
     """
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    key = models.CharField(max_length=64)
-    request_hash = models.CharField(max_length=64)  # SHA-256 of method, path and body
-    status_code = models.PositiveSmallIntegerField(default=0)
-    body = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                verbose_name=_("partner"))
+    key = models.CharField(_("idempotency key"), max_length=64)
+    request_hash = models.CharField(_("request hash"), max_length=64)  # SHA-256 of method, path and body
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), default=0)
+    body = models.JSONField(_("response"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("idempotency record")
@@ -106,20 +107,20 @@ class WebhookStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """A signed POST to a platform's webhook URL, retried with backoff until it answers 2xx."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhooks")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("partner"))
     event = models.CharField(_("event"), max_length=40)
-    key = models.CharField(max_length=120, unique=True)  # one delivery per event and subject
-    payload = models.JSONField(default=dict)
+    key = models.CharField(_("delivery key"), max_length=120, unique=True)  # one delivery per event and subject
+    payload = models.JSONField(_("payload"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=WebhookStatus.choices,
                               default=WebhookStatus.WAITING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(default=None, null=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=None, null=True)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook delivery")

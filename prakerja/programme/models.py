@@ -70,7 +70,7 @@ class Switches(models.Model):
 
     signups_open = models.BooleanField(_("new accounts allowed"), default=True)
     joins_open = models.BooleanField(_("joining waves allowed"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         # Moved from waves without touching the table: a deploy migrates

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from prakerja.waves.forms import WaveAdminForm
 from prakerja.waves.models import Application, ConsentVersion, Wave
@@ -17,7 +18,7 @@ class WaveAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(joined_count=Count("applications"))
 
-    @admin.display(description="joined", ordering="joined_count")
+    @admin.display(description=_("joined"), ordering="joined_count")
     def joined(self, obj):
         return obj.joined_count
 

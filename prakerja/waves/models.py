@@ -19,7 +19,7 @@ class WaveKind(models.TextChoices):
 class Wave(models.Model):
     """An application round (WAV-1). Times are stored in UTC and shown in WIB."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     number = models.PositiveIntegerField(_("wave number"), unique=True)
     kind = models.CharField(_("type"), max_length=16, choices=WaveKind.choices, default=WaveKind.REGULAR)
     opens_at = models.DateTimeField(_("opens at"))
@@ -29,21 +29,21 @@ class Wave(models.Model):
     # Empty means every province is eligible.
     eligible_provinces = models.ManyToManyField("regions.Province", blank=True, related_name="+",
                                                 verbose_name=_("eligible provinces"))
-    closed_at = models.DateTimeField(null=True, blank=True)  # when the closing sweep ran
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)  # when the closing sweep ran
     # SEL-5: when the selection run started. From then on an application still
     # in play (stored as processing, or joined for a join that committed as the
     # wave closed) is "selecting" (WAV-3, waves/states.py ``effective``): the
     # run does not rewrite every row to say so.
-    selection_started_at = models.DateTimeField(null=True, blank=True)
+    selection_started_at = models.DateTimeField(_("selection started"), null=True, blank=True)
     # SEL-4: a random seed made with the wave; its SHA-256 is published at
     # once, the seed itself (kept encrypted) only after the selection ran.
-    seed_commitment = models.CharField(max_length=64, blank=True)
-    seed_encrypted = models.TextField(blank=True, default="")
-    seed = models.CharField(max_length=64, blank=True, default="")  # empty until revealed
-    seed_revealed_at = models.DateTimeField(null=True, blank=True)
+    seed_commitment = models.CharField(_("draw commitment (SHA-256 of the seed)"), max_length=64, blank=True)
+    seed_encrypted = models.TextField(_("seed (encrypted)"), blank=True, default="")
+    seed = models.CharField(_("seed (revealed)"), max_length=64, blank=True, default="")  # empty until revealed
+    seed_revealed_at = models.DateTimeField(_("seed revealed"), null=True, blank=True)
     # WAV-6: nothing of a result shows to anyone before this is set.
-    results_published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    results_published_at = models.DateTimeField(_("results published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-number"]
@@ -74,11 +74,15 @@ class Wave(models.Model):
 
 
 class ProvinceQuota(models.Model):
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="province_quotas")
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+")
-    quota = models.PositiveIntegerField()
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="province_quotas",
+                             verbose_name=_("wave"))
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("province"))
+    quota = models.PositiveIntegerField(_("quota"))
 
     class Meta:
+        verbose_name = _("province quota")
+        verbose_name_plural = _("province quotas")
         constraints = [
             models.UniqueConstraint(fields=["wave", "province"], name="wave_one_quota_per_province"),
             models.CheckConstraint(condition=Q(quota__gt=0), name="wave_province_quota_positive"),
@@ -92,7 +96,8 @@ class ConsentVersion(VersionedText):
     """A published text of "Persetujuan Kartu Prakerja" (WAV-2)."""
 
     class Meta(VersionedText.Meta):
-        pass
+        verbose_name = _("consent version")
+        verbose_name_plural = _("consent versions")
 
     def __str__(self):
         return f"Persetujuan Kartu Prakerja v{self.version}"
@@ -105,28 +110,37 @@ def new_pseudonym() -> str:
 class Application(models.Model):
     """One person in one wave (WAV-2..5)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     # Every index is rewritten whenever a row is (the selection writes each row twice), so no
     # index here is kept that another covers: wave leads three, province and consent are never looked up.
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="applications", db_index=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="applications", db_index=False,
+                             verbose_name=_("wave"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications",
+                             verbose_name=_("user"))
     # The domicile province when joining: quotas and counts are per province.
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", db_index=False)
-    status = models.CharField(max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.JOINED)
-    status_reason = models.CharField(max_length=300, blank=True)  # why "Gagal" (filled by selection)
-    consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
-    joined_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                 verbose_name=_("province"))
+    status = models.CharField(_("status"), max_length=12, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.JOINED)
+    status_reason = models.CharField(_("status reason"), max_length=300, blank=True)  # why "Gagal" (selection)
+    consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                verbose_name=_("consent version"))
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # SEL-4: the id under which the application appears in the published draw
     # (random, says nothing about the person), and what the run recorded.
-    pseudonym = models.CharField(max_length=16, default=new_pseudonym, editable=False)  # unique: Meta
-    decided_stage = models.CharField(max_length=8, blank=True, default="")  # "SEL-1" .. "SEL-4"
-    reason_code = models.CharField(max_length=40, blank=True, default="")
-    priority = models.BooleanField(null=True)  # drawn first (SEL-4); null until the run
-    draw_key = models.CharField(max_length=64, blank=True, default="")  # SHA-256(seed ":" pseudonym), hex
+    pseudonym = models.CharField(_("pseudonym in the draw"), max_length=16, default=new_pseudonym,
+                                 editable=False)  # unique: Meta
+    decided_stage = models.CharField(_("decided at stage"), max_length=8, blank=True, default="")  # "SEL-1".."SEL-4"
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True, default="")
+    priority = models.BooleanField(_("drawn first"), null=True)  # SEL-4; null until the run
+    # SHA-256(seed ":" pseudonym), hex
+    draw_key = models.CharField(_("draw key"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-joined_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
         constraints = [
             models.UniqueConstraint(fields=["wave", "user"], name="application_once_per_wave"),
             # A constraint, not unique=True: PostgreSQL would add a second (LIKE) index for the latter.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _bind_client_ip(sender, request, **kwargs):
@@ -11,7 +12,7 @@ def _bind_client_ip(sender, request, **kwargs):
 
 class WebConfig(AppConfig):
     name = "prakerja.web"
-    verbose_name = "Web"
+    verbose_name = _("Web pages")
 
     def ready(self):
         from django_structlog.signals import bind_extra_request_metadata

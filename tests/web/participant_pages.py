@@ -158,6 +158,11 @@ EXCLUDED = {
     "operator_completions": "operators only",
     "operator_completion": "operators only",
     "backoffice_home": "operators only",
+    "desk_queue": "operators only (complaints desk)",
+    "desk_ticket": "operators only (complaints desk)",
+    "desk_assign": "operators only, POST only, redirects to the ticket",
+    "desk_reply": "operators only, POST only, redirects to the ticket",
+    "desk_resolve": "operators only, POST only, redirects to the ticket",
     # Issue 20: the participant's complaint pages are listed as Pages when they land (this commit has placeholders).
     "complaint_form": "placeholder (issue 20, in progress)",
     "complaint_list": "placeholder (issue 20, in progress)",

@@ -27,19 +27,20 @@ EXPECTED = {
         "selection.view_niklist", "selection.view_niklistversion",
         "selection.view_prioritystatus", "selection.change_prioritystatus",
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
-        "selection.view_announcement", "cards.view_revocations", "cards.view_card", "cards.view_cardissuance"},
+        "selection.view_announcement", "cards.view_revocations", "cards.view_card", "cards.view_cardissuance",
+        "stats.view_statistics"},
     "verifier": {"accounts.view_user", "registry.view_profile", "accounts.view_personal_data",
                  "registry.view_identity_photos"},
     "finance": {"accounts.view_user", "ledger.view_transaction", "ledger.view_posting", "ledger.view_account",
-                "cards.view_cardissuance"},
+                "cards.view_cardissuance", "stats.view_statistics"},
     "complaints_agent": {"accounts.view_user", "learning.view_completion", "learning.view_certificate",
                          "complaints.view_ticket", "complaints.work_ticket", "complaints.view_savedanswer",
-                         "complaints.view_responsetarget"},
+                         "complaints.view_responsetarget", "stats.view_statistics"},
     "partner_manager": {"partners.view_partner", "partners.view_webhookdelivery", "catalog.view_course",
                         "catalog.view_listing", "catalog.approve_listing", "learning.view_payment",
                         "learning.cancel_payment", "learning.view_voidedredeemcode", "learning.add_voidedredeemcode",
                         "learning.view_completion", "learning.decide_completion", "learning.view_certificate",
-                        "learning.view_review"},
+                        "learning.view_review", "stats.view_statistics"},
     "auditor": {
         "audit.view_auditentry", "accounts.view_user", "auth.view_group",
         "waves.view_wave", "waves.view_provincequota", "waves.view_application", "programme.view_switches",
@@ -53,7 +54,7 @@ EXPECTED = {
         "learning.view_certificate", "learning.view_review",
         "cards.view_card", "cards.view_cardissuance", "ledger.view_transaction", "ledger.view_posting",
         "ledger.view_account", "complaints.view_ticket", "complaints.view_savedanswer",
-        "complaints.view_responsetarget"},
+        "complaints.view_responsetarget", "stats.view_statistics"},
 }
 
 

@@ -13,6 +13,7 @@ from prakerja.accounts.services import operator_create
 from prakerja.audit.services import SYSTEM
 from prakerja.demo.complaints import load_complaints
 from prakerja.demo.partners import load_partners
+from prakerja.stats.services import stats_rebuild
 from prakerja.waves.models import Wave
 from prakerja.waves.services import wave_save
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         self._demo_wave(operator)
         load_partners(operator=operator)
         load_complaints(operator=operator, participant_email=PARTICIPANT[0])
+        stats_rebuild()  # OPS-3: count the demo's days now, so the statistics show numbers at once
         self.stdout.write("demo data loaded")
 
     @staticmethod

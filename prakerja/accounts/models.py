@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("operator"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When an email address of the account was first confirmed (allauth keeps only a flag): the
+    # registration funnel's second step (OPS-3).
+    email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -36,6 +40,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        # The statistics recount a few recent days (stats.services): by time, not by scanning everyone.
+        indexes = [models.Index(fields=["date_joined"], name="user_joined"),
+                   models.Index(fields=["email_confirmed_at"], name="user_email_confirmed",
+                                condition=Q(email_confirmed_at__isnull=False))]
         permissions = [
             ("view_personal_data", "Can see unmasked personal data (NIK, KK, photos)"),
             ("manage_operators", "Can create operators and assign roles"),

@@ -13,6 +13,16 @@ def _record_activation(sender, request, user, authenticator, **kwargs):
 
 
 
+def _stamp_confirmation(sender, request, email_address, **kwargs):
+    """The first confirmation of any of the account's addresses, for the registration funnel (OPS-3)."""
+    from django.utils import timezone
+
+    from prakerja.accounts.models import User
+
+    User.objects.filter(pk=email_address.user_id, email_confirmed_at__isnull=True).update(
+        email_confirmed_at=timezone.now())
+
+
 def _welcome(sender, request, email_address, **kwargs):
     from prakerja.notifications.services import notification_send
 
@@ -24,3 +34,4 @@ def _welcome(sender, request, email_address, **kwargs):
 def connect():
     authenticator_added.connect(_record_activation, dispatch_uid="prakerja-mfa-activation")
     email_confirmed.connect(_welcome, dispatch_uid="prakerja-welcome")
+    email_confirmed.connect(_stamp_confirmation, dispatch_uid="prakerja-email-confirmed-at")

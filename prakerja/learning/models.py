@@ -61,6 +61,7 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(redeemed_at__isnull=True) | Q(paid_at__isnull=False),
                                    name="only_paid_payments_are_redeemed"),
         ]
+        indexes = [models.Index(fields=["paid_at"], name="payment_paid_at", condition=Q(paid_at__isnull=False))]
 
     def __str__(self):
         return f"{self.public_id} ({self.status})"
@@ -161,7 +162,8 @@ class Completion(models.Model):
             models.CheckConstraint(condition=Q(status="held") | Q(mismatches=[]) | Q(decided_at__isnull=False),
                                    name="mismatched_completion_decided_by_operator"),
         ]
-        indexes = [models.Index(fields=["reported_at"], name="completion_held", condition=Q(status="held"))]
+        indexes = [models.Index(fields=["reported_at"], name="completion_held", condition=Q(status="held")),
+                   models.Index(fields=["reported_at"], name="completion_reported_at")]
 
     def __str__(self):
         return f"{self.public_id} ({self.status})"
@@ -190,6 +192,7 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        indexes = [models.Index(fields=["issued_at"], name="certificate_issued_at")]
 
     def __str__(self):
         return self.number

@@ -109,6 +109,11 @@ class Profile(models.Model):
         indexes = [
             models.Index(fields=["identity_status", "identity_next_check_at"], name="registry_pending_idx",
                          condition=Q(identity_status__in=["pending", "checking"])),
+            # The statistics' recount of recent days (stats.services).
+            models.Index(fields=["identity_checked_at"], name="profile_identity_checked",
+                         condition=Q(identity_status="verified")),
+            models.Index(fields=["phone_verified_at"], name="profile_phone_verified",
+                         condition=Q(phone_verified_at__isnull=False)),
         ]
         permissions = [("view_identity_photos", "Can see KTP photos and selfies")]
 
@@ -199,7 +204,9 @@ class TestAttempt(models.Model):
         verbose_name = _("motivation test attempt")
         verbose_name_plural = _("motivation test attempts")
         indexes = [models.Index(fields=["deadline"], name="registry_open_tests_idx",
-                                condition=Q(submitted_at__isnull=True))]
+                                condition=Q(submitted_at__isnull=True)),
+                   models.Index(fields=["submitted_at"], name="test_submitted",
+                                condition=Q(submitted_at__isnull=False))]
 
     def __str__(self):
         return f"test {self.public_id}"

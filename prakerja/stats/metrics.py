@@ -4,11 +4,9 @@ A metric is counted on the WIB day of one timestamp of one domain row, per provi
 slice (``models.DailyCount``). Where each step's time is recorded:
 
 - registered: ``accounts.User.date_joined`` (operators are not counted);
-- email confirmed: allauth keeps no confirmation time (``EmailAddress.verified`` is a flag), so a
-  confirmed account is counted on its registration day. A confirmation link lives
-  ``ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS`` (3) days, so the refresh recounts the last
-  ``services.RECENT_DAYS`` days; a confirmation after a resent link counts once
-  ``rebuild_stats`` recounts that day;
+- email confirmed: ``accounts.User.email_confirmed_at``, stamped by the ``email_confirmed`` receiver
+  the first time any address of the account is confirmed (allauth keeps only a flag; accounts
+  confirmed before the field existed were backfilled with their registration time);
 - NIK verified: ``registry.Profile.identity_checked_at`` of a verified identity;
 - phone verified: ``registry.Profile.phone_verified_at``;
 - test done: ``registry.TestAttempt.submitted_at``;
@@ -35,9 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -132,10 +129,6 @@ class Counter:
     seconds: bool = False  # the value is a duration, stored in whole seconds
 
 
-def _confirmed_email():
-    return Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True))
-
-
 def _people():
     from prakerja.accounts.models import User
 
@@ -177,8 +170,8 @@ def _answered():
 COUNTERS: list[Counter] = [
     # The funnel (REG-1..8, WAV-2).
     Counter("registered", _people, "date_joined", PERSON_DOMICILE, windows=True),
-    Counter("email_confirmed", lambda: _people().filter(_confirmed_email()), "date_joined", PERSON_DOMICILE,
-            windows=True),
+    Counter("email_confirmed", lambda: _people().filter(email_confirmed_at__isnull=False), "email_confirmed_at",
+            PERSON_DOMICILE, windows=True),
     Counter("nik_verified", lambda: Profile.objects.filter(identity_status=IdentityStatus.VERIFIED,
                                                            user__is_staff=False),
             "identity_checked_at", DOMICILE, windows=True),

@@ -25,9 +25,10 @@ from django.utils import timezone
 from prakerja.stats.metrics import SNAPSHOT_CODES, Row, day_start, rows_between, snapshot_rows
 from prakerja.stats.models import ALL_PROVINCES, DailyCount, Freshness
 
-# settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS (3) + today: a confirmation is counted on the
-# registration day (allauth keeps no confirmation time), so those days must be recounted too.
-RECENT_DAYS = 4
+# Today and yesterday (WIB): every step is counted on the day of its own timestamp, so only days
+# that can still change are recounted; yesterday, for a step just before midnight that the last run
+# before midnight missed. ``rebuild_stats`` recounts anything older.
+RECENT_DAYS = 2
 CHUNK_DAYS = 31
 BATCH = 2000
 

@@ -149,7 +149,8 @@ class Application(models.Model):
             models.UniqueConstraint(fields=["user"], condition=Q(status__in=ACTIVE),
                                     name="application_one_active_wave"),
         ]
-        indexes = [models.Index(fields=["wave", "status"]), models.Index(fields=["wave", "province"])]
+        indexes = [models.Index(fields=["wave", "status"]), models.Index(fields=["wave", "province"]),
+                   models.Index(fields=["joined_at"], name="application_joined_at")]  # the statistics' recount
 
     def __str__(self):
         return f"application {self.public_id}"

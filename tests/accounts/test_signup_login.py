@@ -150,3 +150,20 @@ def test_password_reset_by_email(client, applicant, mailoutbox, django_capture_o
     assert client.get(link).status_code in (200, 302)
     reused = client.post(form_url, {"password1": "Lagi-Sandi-2026!", "password2": "Lagi-Sandi-2026!"})
     assert reused.status_code == 200 and "tidak valid" in reused.content.decode()
+
+
+def test_confirming_the_email_stamps_the_account_once(client, db, sandbox_mail):
+    """OPS-3: the funnel counts a confirmation on its own day; a second confirmation moves nothing."""
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_confirmed
+
+    from prakerja.accounts.models import User
+
+    user = User.objects.create_user(email="baru@example.id", password="Rahasia-Kuat-2026", full_name="Baru")
+    address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    assert user.email_confirmed_at is None
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    first = User.objects.get(pk=user.pk).email_confirmed_at
+    assert first is not None
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    assert User.objects.get(pk=user.pk).email_confirmed_at == first

@@ -68,8 +68,11 @@ def make_people(n=70, seed=20):
         joined = edge_time(rng, rng.choice(DAYS))
         user = User.objects.create_user(email=f"orang{i}@example.id", password="x", full_name=f"Orang {i}",
                                         is_staff=staff, date_joined=joined)
-        EmailAddress.objects.create(user=user, email=user.email, verified=staff or rng.random() < 0.75,
-                                    primary=True)
+        confirmed = staff or rng.random() < 0.75
+        EmailAddress.objects.create(user=user, email=user.email, verified=confirmed, primary=True)
+        if confirmed:  # what the email_confirmed receiver stamps, some hours after signing up
+            User.objects.filter(pk=user.pk).update(email_confirmed_at=joined + timedelta(hours=rng.randint(0, 30)))
+            user.refresh_from_db()
         if not staff and rng.random() < 0.12:
             continue  # registered, nothing more
         regency_code = rng.choice(REGENCIES)
@@ -131,8 +134,8 @@ def expected_funnel() -> Counter:
         profile = _profile(user)
         province = _domicile(profile)
         add("registered", user.date_joined, province)
-        if EmailAddress.objects.filter(user=user, verified=True).exists():
-            add("email_confirmed", user.date_joined, province)
+        if user.email_confirmed_at is not None:
+            add("email_confirmed", user.email_confirmed_at, province)
         if profile is not None:
             if profile.identity_status == "verified" and profile.identity_checked_at:
                 add("nik_verified", profile.identity_checked_at, province)

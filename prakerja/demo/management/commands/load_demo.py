@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True})
+            User.objects.filter(pk=user.pk, email_confirmed_at__isnull=True).update(email_confirmed_at=timezone.now())
         email, name = OPERATOR
         operator = User.objects.filter(email=email).first()
         if operator is None:
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             user = User.objects.filter(email=email).first() or User.objects.create_user(
                 email=email, password=DEMO_PASSWORD, full_name=name)
             EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            User.objects.filter(pk=user.pk, email_confirmed_at__isnull=True).update(email_confirmed_at=timezone.now())
             Profile.objects.update_or_create(user=user, defaults=verified_profile(
                 nik=who["nik"], kk=who["kk"], born=who["born"], female=True,
                 regency_id=Regency.objects.get(code=who["regency"]).pk, street="Jl. Gatot Subroto No. 5, Medan",

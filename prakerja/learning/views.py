@@ -1,12 +1,12 @@
 """The participant's trainings (TRN-3..TRN-5): "Riwayat Pelatihan", the review, and where to complain."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -106,6 +106,5 @@ def review(request, payment_id):
 
 @require_GET
 def complaint_placeholder(request):
-    """Where the certificate complaint will be filed (CMP-1, a later issue); open to the signed-out too."""
-    return render(request, "web/complaint_placeholder.html",
-                  {"contact_email": getattr(settings, "COMPLAINTS_EMAIL", "")})
+    """The old address of the certificate complaint: the complaint form, certificate preselected (CMP-1, TRN-4)."""
+    return redirect(reverse("complaint_form") + "?kategori=certificate")

@@ -2,7 +2,7 @@
 
 A held completion says when the certificate is expected (one business day
 after the report, up to seven) and, from the day after the seventh business
-day, points to the complaint form (a placeholder until the complaints app).
+day, points to the complaint form with the certificate category chosen (CMP-1).
 """
 
 from datetime import date, timedelta
@@ -17,6 +17,8 @@ from prakerja.learning.completions import certificate_window
 from prakerja.learning.selectors import purchases_of
 from prakerja.web.views import DASHBOARD_TRAININGS
 from tests.learning.test_history import finish, hold, item, page_of, purchase
+
+COMPLAINT = reverse("complaint_form") + "?kategori=certificate"
 
 
 def panel(client, user, language="en") -> str:
@@ -52,7 +54,7 @@ def test_before_the_report_it_says_how_the_certificate_comes(client, ready_card,
     redeemed = purchase(ready_card, listing, redeemed=True)
     one = item(panel(client, ready_card.user), redeemed)
     assert "Finish the training at the provider." in one and "at most 7 business days" in one
-    assert redeemed.redeem_code not in one and reverse("complaint_placeholder") not in one
+    assert redeemed.redeem_code not in one and reverse("complaint_form") not in one
 
 
 def test_a_held_report_says_when_the_certificate_is_expected(client, ready_card, listing):
@@ -64,7 +66,7 @@ def test_a_held_report_says_when_the_certificate_is_expected(client, ready_card,
         day = date_filter(certificate_window(reported_at).expected_by, "l, j F Y")
     assert "Your certificate is being checked." in one
     assert f"Expected by {day}; it can take up to 7 business days" in one
-    assert reverse("complaint_placeholder") not in one  # not yet: within the seven business days
+    assert reverse("complaint_form") not in one  # not yet: within the seven business days
 
 
 def test_past_seven_business_days_it_points_to_the_complaint_form(client, ready_card, listing):
@@ -72,7 +74,7 @@ def test_past_seven_business_days_it_points_to_the_complaint_form(client, ready_
     hold(redeemed, reported_at=timezone.now() - timedelta(days=30))
     one = item(panel(client, ready_card.user), redeemed)
     assert "Still no certificate after 7 business days?" in one
-    assert f'<a href="{reverse("complaint_placeholder")}">File a complaint</a>' in one
+    assert f'<a href="{COMPLAINT}">File a complaint</a>' in one
     assert "Your certificate is being checked." in one
 
 
@@ -100,22 +102,15 @@ def test_an_accepted_report_is_finished_and_no_longer_held(client, ready_card, l
     [shown] = purchases_of(user_id=ready_card.user_id)
     assert (shown.status, shown.held, shown.overdue) == ("finished", None, False)
     one = item(panel(client, ready_card.user), payment)
-    assert reverse("complaint_placeholder") not in one and "being checked" not in one
+    assert reverse("complaint_form") not in one and "being checked" not in one
     assert reverse("certificate_detail", args=[payment.certificate.number]) in one
 
 
-def test_the_complaint_placeholder_opens_for_everyone(client, ready_card):
+def test_the_old_complaint_address_leads_to_the_form_with_the_certificate_chosen(client, ready_card):
     response = client.get(reverse("complaint_placeholder"))  # signed out: CMP-1 is for the locked-out too
-    assert response.status_code == 200
-    page = page_of(client, ready_card.user, reverse("complaint_placeholder"))
-    assert "The complaint form opens here soon." in page and "Meanwhile, write to" in page
-
-
-def test_the_placeholder_names_the_complaints_address_when_there_is_one(client, settings, db):
-    settings.COMPLAINTS_EMAIL = "pengaduan@prakerja.test"
-    client.cookies["django_language"] = "en"
-    page = client.get(reverse("complaint_placeholder")).content.decode()
-    assert '<a href="mailto:pengaduan@prakerja.test">pengaduan@prakerja.test</a>' in page
+    assert response.status_code == 302 and response["Location"] == COMPLAINT
+    page = page_of(client, ready_card.user, response["Location"])
+    assert '<option value="certificate_missing" selected>' in page
 
 
 # The dashboard of a participant without purchases took 5 queries (session, user, the snapshot, the card, the

@@ -107,14 +107,24 @@ PAGES = [
     # The induction videos (CRD-2); the player needs its script to report progress.
     Page("induction-list", "induction_list", who="passed"),
     Page("induction-video", "induction_video", who="passed", args=lambda w: ["programme"], js=True),
-    # Trainings (TRN-3..5): "Riwayat Pelatihan" with a purchase in each state, the review's two steps, and
-    # the complaint placeholder (a page anyone may open).
+    # Trainings (TRN-3..5): "Riwayat Pelatihan" with a purchase in each state, and the review's two steps.
     Page("training-history", "training_history", who="history"),
     Page("training-history-empty", "training_history", who="passed"),
     Page("training-review", "training_review", who="history", args=lambda w: [w.finished_purchase]),
     Page("training-review-errors", "training_review", who="history", args=lambda w: [w.finished_purchase],
          flow="submit"),
-    Page("complaint-placeholder", "complaint_placeholder"),
+    # Complaints (CMP-1, CMP-2): "Formulir Pengaduan" locked out and signed in, empty and with errors; the
+    # email-code page; "Pengaduanku"; a ticket answered both ways with evidence, by account and by emailed link.
+    Page("complaint-form", "complaint_form"),
+    Page("complaint-form-errors", "complaint_form", flow="submit"),
+    Page("complaint-form-participant", "complaint_form", who="history", query="?kategori=certificate"),
+    Page("complaint-form-participant-errors", "complaint_form", who="history", flow="submit"),
+    Page("complaint-confirm", "complaint_confirm", args=lambda w: [w.pending_complaint]),
+    Page("complaint-confirm-errors", "complaint_confirm", args=lambda w: [w.pending_complaint], flow="submit"),
+    Page("complaint-list", "complaint_list", who="history"),
+    Page("complaint-list-empty", "complaint_list", who="new"),
+    Page("complaint-ticket", "complaint_ticket", who="history", args=lambda w: [w.ticket]),
+    Page("complaint-ticket-link", "complaint_ticket_link", args=lambda w: [w.ticket_token]),
     # "Cari Pelatihan" (TRN-1), public: everything, a search with no match, a participant within their
     # balance, and a course page with its platforms and reviews.
     Page("training-search", "training_search"),
@@ -158,16 +168,19 @@ EXCLUDED = {
     "operator_completions": "operators only",
     "operator_completion": "operators only",
     "backoffice_home": "operators only",
+    "stats_home": "operators only (statistics)",
+    "stats_selection": "operators only (statistics)",
+    "stats_trainings": "operators only (statistics)",
+    "stats_complaints": "operators only (statistics)",
+    "stats_csv": "operators only, a CSV download",
     "desk_queue": "operators only (complaints desk)",
     "desk_ticket": "operators only (complaints desk)",
     "desk_assign": "operators only, POST only, redirects to the ticket",
     "desk_reply": "operators only, POST only, redirects to the ticket",
     "desk_resolve": "operators only, POST only, redirects to the ticket",
-    # Issue 20: the participant's complaint pages are listed as Pages when they land (this commit has placeholders).
-    "complaint_form": "placeholder (issue 20, in progress)",
-    "complaint_list": "placeholder (issue 20, in progress)",
-    "complaint_ticket": "placeholder (issue 20, in progress)",
-    "complaint_ticket_link": "placeholder (issue 20, in progress)",
+    "complaint_placeholder": "the old address of the certificate complaint: redirects to complaint_form",
+    "complaint_evidence": "an evidence file (a download), not a page",
+    "complaint_link_evidence": "an evidence file (a download), not a page",
     "healthz": "JSON for the load balancer",
     "bench_hello": "bench/ yardstick, off unless BENCH_ENDPOINTS",
     "mfa_index": "operators' second factor (OPS-1)",
@@ -206,6 +219,9 @@ class World:
     finished_purchase: str = ""
     certificate_number: str = ""
     reset_args: list = field(default_factory=list)
+    ticket: str = ""
+    ticket_token: str = ""
+    pending_complaint: str = ""
 
     def url(self, page: Page) -> str:
         return reverse(page.url_name, args=page.args(self) if page.args else None) + page.query
@@ -317,6 +333,7 @@ def build(make_user, make_wave) -> World:
     _results(world.waves["6"])
     _cards(world)
     _trainings(world)
+    _complaints(world)
 
     _inbox(Message, world.users["complete"], count=50)
     for key in ("history", "passed", "failed"):
@@ -390,6 +407,52 @@ def _trainings(world) -> None:
         if state == "reviewed":
             Review.objects.create(payment=payment, course=course, user=card.user, stars=4, created_at=now,
                                   text="Materinya runtut dan contohnya dekat dengan usaha saya. " * 8)
+
+
+def _complaints(world) -> None:
+    """Five tickets for "history" in each status, the newest answered both ways with evidence and resolved;
+    and a locked-out person's complaint waiting for its emailed code."""
+    from prakerja.accounts.services import operator_create
+    from prakerja.complaints.services import (
+        EvidenceFile,
+        pending_complaint_start,
+        ticket_link,
+        ticket_open,
+        ticket_reply_agent,
+        ticket_reply_participant,
+        ticket_resolve,
+    )
+
+    user = world.users["history"]
+    agent = operator_create(actor="system", email="agen.pengaduan@prakerja.test", full_name="Agen Pengaduan",
+                            roles=["complaints_agent"], password=PASSWORD)
+    now = timezone.now()
+    subjects = [("purchase", "payment_failed"), ("incentive", "incentive_missing"), ("videos", "progress_not_saved"),
+                ("payout_account", "cannot_link"), ("registration", "phone_otp")]
+    tickets = [ticket_open(user=user, name=user.full_name, phone="+6281200000001", email=user.email, category=category,
+                           subcategory=subcategory, consent=True, now=now - timedelta(days=n * 3),
+                           description="Saldo saya terpotong Rp750.000 tetapi pembelian di Tokopedia gagal dan "
+                                       "voucher tidak muncul di Riwayat Pelatihan. Mohon dibantu. " * 2)
+               for n, (category, subcategory) in enumerate(subjects)]
+    first = tickets[0]
+    ticket_reply_agent(ticket_id=first.pk, agent=agent, wait_for_participant=True,
+                       body="Halo, mohon kirim nomor invoice dari Tokopedia dan tangkapan layar saldo kamu.")
+    # Rows only: the page links the files, it does not read them.
+    files = [EvidenceFile(file="complaints/pages-invoice.pdf", original_name="invoice-tokopedia.pdf",
+                          content_type="application/pdf", size=182_044),
+             EvidenceFile(file="complaints/pages-saldo.jpg", original_name="saldo.jpg", content_type="image/jpeg",
+                          size=96_120)]
+    ticket_reply_participant(ticket_id=first.pk, user=user, body="Nomor invoice INV/20261127/MPL/0001.",
+                             evidence=files)
+    ticket_resolve(ticket_id=first.pk, agent=agent,
+                   body="Saldo Rp750.000 sudah dikembalikan ke Kartu Prakerja kamu. Silakan cek Dashboard.")
+    ticket_reply_agent(ticket_id=tickets[1].pk, agent=agent, body="Sedang kami periksa dengan bank penyalur.")
+    world.ticket = str(first.public_id)
+    world.ticket_token = ticket_link(tickets[1]).rstrip("/").rsplit("/", 1)[1]
+    world.pending_complaint = str(pending_complaint_start(email="lupa.sandi@example.id", data={
+        "name": "Rudi Hartono", "phone": "+6281299990000", "category": "registration",
+        "subcategory": "cannot_sign_in", "description": "Saya lupa kata sandi dan email reset tidak sampai.",
+        "consent": True}).public_id)
 
 
 def _profile(user, n: int, stage: str, *, regency: str) -> None:

@@ -10,10 +10,18 @@ from prakerja.core.admin import ReadOnlyAdminMixin
 
 
 class TicketMessageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The conversation; its words only for the complaints desk (the auditor sees who wrote when)."""
+
     model = TicketMessage
     fields = ["created_at", "author", "agent", "body"]
     readonly_fields = fields
     extra = 0
+
+    def get_fields(self, request, obj=None):
+        return self.fields if request.user.has_perm("complaints.work_ticket") else self.fields[:-1]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
 
 @admin.register(Ticket)
@@ -26,7 +34,7 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ["user"]
     readonly_fields = ["number", "source", "category", "subcategory", "status", "assigned_to", "event_key",
                        "created_at", "due_at", "first_response_at", "resolved_at", "closed_at", "updated_at"]
-    fields = readonly_fields
+    fields = readonly_fields  # contact details and words are on the desk's page, for the desk
     inlines = [TicketMessageInline]
     show_full_result_count = False
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prakerja.complaints import desk_selectors as reads
 from prakerja.complaints.desk_forms import AssignForm, QueueFilter, ReplyForm, ResolveForm
-from prakerja.complaints.models import SavedAnswer, TicketStatus
+from prakerja.complaints.models import SavedAnswer, Source, TicketStatus
 from prakerja.complaints.services import ComplaintError, ticket_assign, ticket_reply_agent, ticket_resolve
 from prakerja.complaints.states import TicketStateError
 from prakerja.learning.admin import mask_email, mask_name, mask_phone
@@ -93,7 +93,7 @@ def _ticket_page(request, ticket, *, assign_form=None, reply_form=None, resolve_
         "ticket": ticket, "thread": ticket.thread, "files": ticket.files,
         "contact": _contact(ticket, personal=can_work), "can_see_personal_data": can_work,
         "can_work": can_work and ticket.status != TicketStatus.CLOSED,
-        "can_resolve": can_work and ticket.status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS,
+        "can_resolve": can_work and ticket.source != Source.SYSTEM and ticket.status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS,
                                                       TicketStatus.WAITING),
         "event": event, "event_linked": bool(event and event.url_name and request.user.has_perm(
             "learning.view_completion")),

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from prakerja.audit.services import SYSTEM, audit_record
 from prakerja.complaints import states
-from prakerja.complaints.categories import CATEGORY_OF, Category
+from prakerja.complaints.categories import CATEGORY_OF, SYSTEM_SUBCATEGORIES, Category
 from prakerja.complaints.errors import ComplaintError
 from prakerja.complaints.models import (
     OPEN_STATUSES,
@@ -51,6 +51,7 @@ from prakerja.notifications.services import notification_send
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
 TICKET_LINK_SALT = "complaints.ticket"
+PERSON_SUBCATEGORIES_EXCLUDED = frozenset(code for code, _label in SYSTEM_SUBCATEGORIES)  # the system's own
 CODE_LIFETIME = timedelta(minutes=30)
 CODE_ATTEMPTS = 5
 
@@ -127,7 +128,8 @@ def certificate_gate(user, today: date | None = None) -> CertificateGate:
 
 
 def _check_category(user, category: str, subcategory: str, today: date) -> None:
-    if category not in Category.values or CATEGORY_OF.get(subcategory) != category:
+    if (category not in Category.values or CATEGORY_OF.get(subcategory) != category
+            or subcategory in PERSON_SUBCATEGORIES_EXCLUDED):
         raise ComplaintError("bad_category", _("Choose a category and a sub-category from the list."), "subcategory")
     if category == Category.CERTIFICATE:
         gate = certificate_gate(user, today)
@@ -153,6 +155,8 @@ def _format_day(day: date) -> str:
 def _create(*, user, source: str, name: str, phone: str, email: str, category: str, subcategory: str,
             description: str, consent: bool, evidence: list[EvidenceFile], now: datetime,
             event_key: str = "") -> Ticket:
+    # A system ticket waits for its event, which the desk cannot hurry: no answer clock, never overdue.
+    due = None if source == Source.SYSTEM else now + timedelta(hours=response_hours(category))
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -160,7 +164,7 @@ def _create(*, user, source: str, name: str, phone: str, email: str, category: s
                     number=ticket_number(), user=user, source=source, name=name[:200], phone=phone[:20],
                     email=email[:254], category=category, subcategory=subcategory, description=description[:4000],
                     consent_at=now if consent else None, created_at=now, updated_at=now, event_key=event_key,
-                    due_at=now + timedelta(hours=response_hours(category)))
+                    due_at=due)
             break
         except IntegrityError:
             if event_key and Ticket.objects.filter(event_key=event_key).exists():
@@ -180,7 +184,9 @@ def _tell_received(ticket: Ticket) -> None:
 
 
 def _link_for(ticket: Ticket) -> str:
-    if ticket.user_id:
+    """Where the person's messages point: the signed-in page, or, for someone who wrote while locked
+    out of the account (and may still be), the signed link that needs no sign-in."""
+    if ticket.user_id and ticket.source != Source.LOCKED_OUT:
         return settings.SITE_URL.rstrip("/") + reverse("complaint_ticket", args=[ticket.public_id])
     return ticket_link(ticket)
 
@@ -217,7 +223,8 @@ def pending_complaint_start(*, email: str, data: dict, evidence: list[EvidenceFi
     now = now or timezone.now()
     if not data.get("consent"):
         raise ComplaintError("consent_required", _("Tick the consent box to send the complaint."), "consent")
-    if data.get("category") not in Category.values or CATEGORY_OF.get(data.get("subcategory")) != data["category"]:
+    if (data.get("category") not in Category.values or CATEGORY_OF.get(data.get("subcategory")) != data["category"]
+            or data.get("subcategory") in PERSON_SUBCATEGORIES_EXCLUDED):
         raise ComplaintError("bad_category", _("Choose a category and a sub-category from the list."), "subcategory")
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -244,8 +251,6 @@ def pending_complaint_confirm(*, public_id, code: str, now: datetime | None = No
         pending = PendingComplaint.objects.select_for_update().filter(public_id=public_id).first()
         if pending is None or pending.expires_at <= now or pending.attempts >= CODE_ATTEMPTS:
             raise ComplaintError("code_expired", _("This code has expired. Fill in the form again."), "code")
-        if pending.ticket_id:
-            return pending.ticket
         if not hmac.compare_digest(_code_hash(pending.public_id, str(code).strip()), pending.code_hash):
             PendingComplaint.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1)
             left = CODE_ATTEMPTS - pending.attempts - 1
@@ -255,6 +260,8 @@ def pending_complaint_confirm(*, public_id, code: str, now: datetime | None = No
                                     "code"))
     if wrong is not None:
         raise wrong
+    if pending.ticket_id:  # the right code again (a second tab): the same ticket
+        return pending.ticket
     data = pending.data
     user = get_user_model().objects.filter(email__iexact=pending.email, is_active=True).first()
     _check_category(user, data["category"], data["subcategory"], timezone.localdate(now))
@@ -301,19 +308,36 @@ def ticket_reply_participant(*, ticket_id, user, body: str, evidence: list[Evide
         ticket = _locked(ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             states.move(ticket, TicketStatus.IN_PROGRESS)  # raises ticket_closed
+        if user is not None and ticket.user_id is not None and ticket.user_id != user.pk:
+            raise ComplaintError("ticket_not_found", _("Ticket not found."))
+        owed = ticket.due_at  # the answer the desk already owes, if any
         if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
             states.move(ticket, TicketStatus.IN_PROGRESS)
             ticket.resolved_at = None
+            owed = None
         message = TicketMessage.objects.create(ticket=ticket, author=Author.PARTICIPANT, body=body, created_at=now)
         Evidence.objects.bulk_create([Evidence(ticket=ticket, message=message, file=item.file,
                                                original_name=item.original_name[:120],
                                                content_type=item.content_type, size=item.size) for item in evidence])
-        ticket.due_at = now + timedelta(hours=response_hours(ticket.category))
+        # Writing again never pushes an answer the desk already owes later (else a ticket chased with
+        # "any news?" would stop being overdue); it only starts the clock when none was running.
+        due = now + timedelta(hours=response_hours(ticket.category))
+        ticket.due_at = min(owed, due) if owed is not None else due
         ticket.updated_at = now
         ticket.save(update_fields=["status", "resolved_at", "due_at", "updated_at"])
+        if ticket.assigned_to_id:
+            _tell_agent(ticket, message)
         audit_record(actor=user or SYSTEM, action="complaint.participant_reply", target=ticket,
                      data={"message": str(message.public_id), "evidence": len(evidence)})
     return message
+
+
+def _tell_agent(ticket: Ticket, message: TicketMessage) -> None:
+    """The agent who has the ticket learns in their inbox that the participant wrote (CMP-2, both ways)."""
+    notification_send(template="complaint_participant_reply", key=f"complaint:{ticket.public_id}:{message.public_id}",
+                      channels=[Channel.INBOX], user=ticket.assigned_to,
+                      context={"number": ticket.number,
+                               "link": settings.SITE_URL.rstrip("/") + reverse("desk_ticket", args=[ticket.public_id])})
 
 
 def _require_agent(agent) -> None:
@@ -362,7 +386,8 @@ def ticket_reply_agent(*, ticket_id, agent, body: str, wait_for_participant: boo
             ticket.assigned_to = agent
         # Answered: nothing is owed while we wait; an answer that is not a question keeps the clock
         # for the resolution at the category's target from now.
-        ticket.due_at = None if wait_for_participant else now + timedelta(hours=response_hours(ticket.category))
+        clock = not wait_for_participant and ticket.source != Source.SYSTEM
+        ticket.due_at = now + timedelta(hours=response_hours(ticket.category)) if clock else None
         ticket.updated_at = now
         ticket.save(update_fields=["status", "resolved_at", "first_response_at", "assigned_to", "due_at",
                                    "updated_at"])
@@ -381,12 +406,19 @@ def _tell_reply(ticket: Ticket, message: TicketMessage, template: str = "complai
 
 
 def ticket_resolve(*, ticket_id, agent, body: str, now: datetime | None = None) -> Ticket:
-    """The desk resolves the ticket with a last answer; the participant can still write to reopen it."""
+    """The desk resolves the ticket with a last answer; the participant can still write to reopen it.
+
+    A ticket the system opened for an event is resolved by the event (``system_ticket_close``), never
+    by hand: resolved early, it could time out and close while the report still waits.
+    """
     now = now or timezone.now()
     _require_agent(agent)
     body = _body(body)
     with transaction.atomic():
         ticket = _locked(ticket_id)
+        if ticket.source == Source.SYSTEM and ticket.status != TicketStatus.CLOSED:
+            raise ComplaintError("system_ticket", _("This ticket closes by itself when its report is decided; "
+                                                    "answer the participant instead."))
         states.move(ticket, TicketStatus.RESOLVED)
         message = TicketMessage.objects.create(ticket=ticket, author=Author.AGENT, agent=agent, body=body,
                                                created_at=now)
@@ -395,7 +427,7 @@ def ticket_resolve(*, ticket_id, agent, body: str, now: datetime | None = None) 
         ticket.assigned_to = ticket.assigned_to or agent
         ticket.save(update_fields=["status", "first_response_at", "resolved_at", "due_at", "updated_at",
                                    "assigned_to"])
-        audit_record(actor=agent, action="complaint.resolve", target=ticket, reason=body[:500],
+        audit_record(actor=agent, action="complaint.resolve", target=ticket,  # the text stays on the ticket
                      data={"message": str(message.public_id)})
         _tell_reply(ticket, message, template="complaint_resolved")
     return ticket
@@ -435,12 +467,13 @@ def tickets_close_resolved(*, now: datetime | None = None, limit: int = 1000) ->
 
 
 def pending_complaints_purge(*, now: datetime | None = None) -> int:
-    """Periodic: unconfirmed complaints past their code's life go, with their evidence files."""
+    """Periodic: complaints past their code's life go; an unconfirmed one's evidence files with it."""
     from django.core.files.storage import storages
 
     now = now or timezone.now()
-    stale = PendingComplaint.objects.filter(expires_at__lte=now - timedelta(hours=1), ticket__isnull=True)
-    files = list(Evidence.objects.filter(pending__in=stale).values_list("file", flat=True))
+    # Confirmed ones go too: their ticket stands on its own, and the row would only keep a way to it.
+    stale = PendingComplaint.objects.filter(expires_at__lte=now - timedelta(hours=1))
+    files = list(Evidence.objects.filter(pending__in=stale, ticket__isnull=True).values_list("file", flat=True))
     _total, deleted = stale.delete()  # the total counts the cascaded evidence rows too
     count = deleted.get(PendingComplaint._meta.label, 0)
     storage = storages["private"]

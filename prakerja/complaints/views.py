@@ -205,8 +205,11 @@ def complaint_confirm(request, public_id):
     pending = PendingComplaint.objects.filter(public_id=public_id).only("email", "expires_at", "ticket_id").first()
     if pending is None:
         raise Http404
-    if pending.ticket_id is not None:  # already confirmed (a second tab, the back button)
-        return redirect(_link_path(pending.ticket))
+    if pending.ticket_id is not None and request.method == "GET":
+        # Already confirmed (the back button, a second tab). This address is no way into the ticket:
+        # it may sit in a browser's history; the ticket's link came by email.
+        messages.info(request, _("This complaint was already sent. Open it from the link in the email we sent you."))
+        return redirect("complaint_form")
     form = CodeForm(request.POST or None)
     ended = False
     if request.method == "POST" and form.is_valid():

@@ -40,7 +40,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.complaints.categories import Category
-from prakerja.complaints.models import OPEN_STATUSES, Ticket
+from prakerja.complaints.models import OPEN_STATUSES, Source, Ticket
 from prakerja.complaints.services import response_hours
 from prakerja.learning.models import Certificate, Completion, CompletionStatus, Payment
 from prakerja.registry.models import IdentityStatus, Profile, TestAttempt
@@ -160,11 +160,12 @@ def _on_target() -> Q:
 
 
 def _tickets():
-    return Ticket.objects.all()
+    """People's complaints: the tickets the system opens for its own events are work, not complaints."""
+    return Ticket.objects.exclude(source=Source.SYSTEM)
 
 
 def _answered():
-    return Ticket.objects.filter(first_response_at__isnull=False)
+    return _tickets().filter(first_response_at__isnull=False)
 
 
 COUNTERS: list[Counter] = [
@@ -269,7 +270,7 @@ def rows_between(start: datetime, end: datetime) -> Iterator[Row]:
 
 def snapshot_rows(day: date, now: datetime) -> Iterator[Row]:
     """Open and overdue tickets per category and province as they are now, stored on ``day``."""
-    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES).annotate(
+    open_tickets = _tickets().filter(status__in=OPEN_STATUSES).annotate(
         _province=Coalesce(F(USER_DOMICILE), Value(NO_PROVINCE)))
     grouped = open_tickets.values("category", "_province").annotate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))).order_by()

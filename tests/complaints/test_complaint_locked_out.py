@@ -73,7 +73,8 @@ def test_the_ticket_opens_only_when_the_code_comes_back(visitor):
     page = visitor.get(confirm).content.decode()
     assert "We sent a 6-digit code to bu**********@example.id." in page and EMAIL not in page
 
-    response = visitor.post(confirm, {"code": code_sent_to(EMAIL)})
+    real = code_sent_to(EMAIL)
+    response = visitor.post(confirm, {"code": real})
     ticket = Ticket.objects.get()
     assert (ticket.source, ticket.user, ticket.email, ticket.name) == (Source.LOCKED_OUT, None, EMAIL, "Budi Santoso")
     assert response.status_code == 302 and response["Location"].startswith("/complaints/t/")
@@ -82,9 +83,12 @@ def test_the_ticket_opens_only_when_the_code_comes_back(visitor):
     [received] = Message.objects.filter(template="complaint_received")
     assert (received.channel, received.to_address) == ("email", EMAIL)
     assert response["Location"] in received.body  # the emailed link is the page just shown
-    # Back or a second tab: the confirmed complaint's page again, no second ticket.
-    assert visitor.get(confirm)["Location"] == response["Location"]
-    assert visitor.post(confirm, {"code": "000000"})["Location"] == response["Location"]
+    # Back or a second tab: this address (it stays in the history) is no way into the ticket, and a wrong
+    # code gets nothing; the right code again is the same ticket, never a second one.
+    assert visitor.get(confirm)["Location"] == FORM
+    wrong = visitor.post(confirm, {"code": "000000" if real != "000000" else "111111"})
+    assert wrong.status_code == 200 and response["Location"] not in wrong.content.decode()
+    assert visitor.post(confirm, {"code": real})["Location"] == response["Location"]
     assert Ticket.objects.count() == 1
 
 

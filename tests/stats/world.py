@@ -159,8 +159,10 @@ def make_tickets(users, seed=21, now=None):
         answered = created + timedelta(minutes=rng.choice([20, 90, 300, 1500, 3000, 5000])) if rng.random() < 0.7 \
             else None
         status = rng.choice(["received", "in_progress", "waiting", "resolved", "closed"])
+        system = n % 8 == 0  # a ticket the system opened for an event: work for the desk, not a complaint
         Ticket.objects.create(
-            number=f"PGD-T{n:03d}-X", source="participant", user=rng.choice([*users, None]), name="Orang",
+            number=f"PGD-T{n:03d}-X", source="system" if system else "participant",
+            event_key=f"completion:{n}" if system else "", user=rng.choice([*users, None]), name="Orang",
             email="orang@example.id", category=rng.choice(categories), subcategory="registration_other",
             description="Keluhan saya.", status=status, created_at=created, updated_at=created,
             first_response_at=answered, closed_at=created + timedelta(days=1) if status == "closed" else None,
@@ -170,7 +172,7 @@ def make_tickets(users, seed=21, now=None):
 
 def expected_complaints(today: date, now: datetime) -> Counter:
     found = Counter()
-    for ticket in Ticket.objects.select_related("user__profile__domicile_regency__province"):
+    for ticket in Ticket.objects.exclude(source="system").select_related("user__profile__domicile_regency__province"):
         province = _domicile(_profile(ticket.user)) if ticket.user else ""
         cat = ticket.category
         found[(local_day(ticket.created_at), f"complaints.received.{cat}", 0, province)] += 1

@@ -93,8 +93,8 @@ def _ticket_page(request, ticket, *, assign_form=None, reply_form=None, resolve_
         "ticket": ticket, "thread": ticket.thread, "files": ticket.files,
         "contact": _contact(ticket, personal=can_work), "can_see_personal_data": can_work,
         "can_work": can_work and ticket.status != TicketStatus.CLOSED,
-        "can_resolve": can_work and ticket.source != Source.SYSTEM and ticket.status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS,
-                                                      TicketStatus.WAITING),
+        "can_resolve": can_work and ticket.source != Source.SYSTEM and ticket.status in (
+            TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS, TicketStatus.WAITING),
         "event": event, "event_linked": bool(event and event.url_name and request.user.has_perm(
             "learning.view_completion")),
         "seen": reads.latest_message_id(ticket), "answers": answers,

@@ -519,5 +519,12 @@ def system_ticket_close(*, event_key: str, note: str, now: datetime | None = Non
     return ticket
 
 
+def evidence_viewed(*, actor, evidence: Evidence) -> None:
+    """An operator opened a ticket's evidence file: the trail of who looked at whose files (PRV)."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="complaint.evidence_view", target=evidence.ticket,
+                     data={"evidence": str(evidence.public_id)})
+
+
 def open_tickets_of(user):
     return Ticket.objects.filter(user=user, status__in=OPEN_STATUSES)

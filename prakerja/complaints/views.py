@@ -24,7 +24,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +33,6 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from prakerja.audit.services import audit_record
 from prakerja.complaints import evidence as evidence_files
 from prakerja.complaints.categories import subcategory_label
 from prakerja.complaints.forms import CodeForm, ComplaintForm, ReplyForm, first_subcategory
@@ -42,6 +40,7 @@ from prakerja.complaints.models import Author, Evidence, PendingComplaint, Sourc
 from prakerja.complaints.services import (
     CODE_LIFETIME,
     certificate_gate,
+    evidence_viewed,
     pending_complaint_confirm,
     pending_complaint_start,
     ticket_close_by_participant,
@@ -360,9 +359,7 @@ def evidence_download(request, public_id):
             raise PermissionDenied  # audited as operator.denied (audit.middleware)
         if evidence is None:
             raise Http404
-        with transaction.atomic():
-            audit_record(actor=user, action="complaint.evidence_view", target=evidence.ticket,
-                         data={"evidence": str(evidence.public_id)})
+        evidence_viewed(actor=user, evidence=evidence)
         return _file_response(evidence)
     if evidence is None or evidence.ticket.user_id != user.pk:
         raise Http404  # never say whether it exists

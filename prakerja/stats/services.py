@@ -86,6 +86,15 @@ def first_event_day() -> date | None:
     return timezone.localdate(first) if first else None
 
 
+NIGHTLY_DAYS = 35
+
+
+def stats_recount_last_month(*, now: datetime | None = None) -> int:
+    """The nightly recount: the last ``NIGHTLY_DAYS`` WIB days (see tasks.recount_last_month)."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    return stats_rebuild(since=today - timedelta(days=NIGHTLY_DAYS - 1), until=today)
+
+
 def stats_rebuild(*, since: date | None = None, until: date | None = None, chunk_days: int = CHUNK_DAYS,
                   progress=None) -> int:
     """Recount ``since``..``until`` (default: from the first registration to today), chunk by chunk."""

@@ -44,8 +44,6 @@ import io
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -53,14 +51,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.cards import env_int, load
-from bench.selection import psql
+from bench.scratch import Scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
-DB = "prakerja_bench_search"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
-SQLITE_DIR = RESULTS / "search-sqlite"
 TARGET_P95_MS = 50
 SEED = 19
 PLATFORMS = 12
@@ -113,45 +108,9 @@ CITIES = ("Bandung", "Surabaya", "Semarang", "Yogyakarta", "Medan", "Makassar", 
           "Balikpapan", "Malang", "Bekasi", "Bogor")
 
 
-def environment(engine: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "prakerja.settings", "PYTHONPATH": str(ROOT),
-           "DEBUG": "false", "LOG_LEVEL": "WARNING", "PRAKERJA_BENCH": "true"}
-    for name in ("DATABASE_URL", "REDIS_URL", "PRAKERJA_VAR_DIR", "HUEY_IMMEDIATE"):
-        env.pop(name, None)
-    if engine == "postgres":
-        env["DATABASE_URL"] = PG_URL
-    else:
-        env["PRAKERJA_VAR_DIR"] = str(SQLITE_DIR)
-    return env
-
-
-def child(engine: str, *args: str) -> dict:
-    """Run one step in a fresh Python process; its last stdout line is its JSON result."""
-    out = subprocess.run([PY, "-m", "bench.search", "--step", *args], cwd=ROOT, env=environment(engine),
-                         check=True, stdout=subprocess.PIPE, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def fresh_database(engine: str) -> float:
-    began = time.monotonic()
-    if engine == "postgres":
-        psql(f"DROP DATABASE IF EXISTS {DB}")
-        psql(f"CREATE DATABASE {DB}")
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-    subprocess.run([PY, "manage.py", "migrate", "-v0", "--skip-checks"], cwd=ROOT, env=environment(engine),
-                   check=True)
-    return round(time.monotonic() - began, 1)
-
-
-def drop_database(engine: str) -> None:
-    if os.environ.get("BENCH_SEARCH_KEEP") == "1":
-        return
-    if engine == "postgres":
-        psql(f"DROP DATABASE IF EXISTS {DB}")
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
+SCRATCH = Scratch("search")
+environment, child = SCRATCH.environment, SCRATCH.child
+fresh_database, drop_database = SCRATCH.fresh_database, SCRATCH.drop_database
 
 
 # --- steps, each in its own process -------------------------------------------------------

@@ -35,20 +35,17 @@ import io
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.scratch import Scratch
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
-DB = "prakerja_bench_stats"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
-SQLITE_DIR = RESULTS / "stats-sqlite"
 TARGET_P95_MS = 300
 SEED = 20
 WAVES = 20
@@ -64,50 +61,9 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-qAtc", sql],
-                          check=True, capture_output=True, text=True).stdout.strip()
-
-
-def environment(engine: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "prakerja.settings", "PYTHONPATH": str(ROOT),
-           "DEBUG": "false", "LOG_LEVEL": "WARNING", "PRAKERJA_BENCH": "true"}
-    for name in ("DATABASE_URL", "REDIS_URL", "PRAKERJA_VAR_DIR", "HUEY_IMMEDIATE"):
-        env.pop(name, None)
-    if engine == "postgres":
-        env["DATABASE_URL"] = PG_URL
-    else:
-        env["PRAKERJA_VAR_DIR"] = str(SQLITE_DIR)
-    return env
-
-
-def child(engine: str, *args: str) -> dict:
-    """Run one step in a fresh Python process; its last stdout line is its JSON result."""
-    out = subprocess.run([PY, "-m", "bench.stats", "--step", *args], cwd=ROOT, env=environment(engine),
-                         check=True, stdout=subprocess.PIPE, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def fresh_database(engine: str) -> float:
-    began = time.monotonic()
-    if engine == "postgres":
-        psql(f"DROP DATABASE IF EXISTS {DB}")
-        psql(f"CREATE DATABASE {DB}")
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-    subprocess.run([PY, "manage.py", "migrate", "-v0", "--skip-checks"], cwd=ROOT, env=environment(engine),
-                   check=True)
-    return round(time.monotonic() - began, 1)
-
-
-def drop_database(engine: str) -> None:
-    if os.environ.get("BENCH_STATS_KEEP") == "1":
-        return
-    if engine == "postgres":
-        psql(f"DROP DATABASE IF EXISTS {DB}")
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
+SCRATCH = Scratch("stats")
+environment, child = SCRATCH.environment, SCRATCH.child
+fresh_database, drop_database = SCRATCH.fresh_database, SCRATCH.drop_database
 
 
 def _setup():

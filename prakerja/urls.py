@@ -7,7 +7,7 @@ from prakerja.partners.api import api as partner_api
 from prakerja.web import views as web
 
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Prakerja"
+admin.site.site_header = admin.site.site_title = "Prakerja"
 
 urlpatterns = [
     path("", web.home, name="home"),

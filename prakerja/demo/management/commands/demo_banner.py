@@ -14,7 +14,9 @@ BANNER = """
  Prakerja is starting (Ctrl-C stops everything)
 
    Web site          http://127.0.0.1:8000/
-   Back office       http://127.0.0.1:8000/admin/
+   Back office       http://127.0.0.1:8000/backoffice/ (operators: what needs doing, complaints, statistics)
+   Raw records       http://127.0.0.1:8000/admin/
+   Complaint form    http://127.0.0.1:8000/complaints/
    Waves (public)    http://127.0.0.1:8000/waves/
    Health            http://127.0.0.1:8000/healthz
    Sandbox outbox    http://127.0.0.1:8001/outbox   (emails and SMS land here)

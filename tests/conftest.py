@@ -59,6 +59,18 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Indonesian). A request through the test client
+    activates the cookie's language in this thread (web.middleware.LanguageMiddleware) and nothing
+    puts it back, so an English page in one test would otherwise leak English into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -21,7 +21,9 @@ def _actor_fields(actor) -> tuple[Any, str]:
         return None, SYSTEM
     if isinstance(actor, str):  # a partner, "partner:<client code>"
         return None, actor
-    return actor, actor.email
+    # PRV: the log outlives a participant's data (retention anonymises the account, never this table),
+    # so an operator is named and a participant only by public ID.
+    return actor, (actor.email if actor.is_staff else f"participant:{actor.public_id}")
 
 
 def audit_record(*, actor, action: str, target: models.Model | None = None, reason: str = "",

@@ -83,3 +83,15 @@ def test_the_log_is_append_only_again_after_a_flush(operator):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE audit_auditentry")
     assert AuditEntry.objects.filter(action="x").exists()
+
+
+def test_a_participant_is_logged_by_public_id_never_by_email(applicant):
+    """PRV: audit rows are kept for good; a participant's email would outlive their anonymised account."""
+    from django.db import transaction
+
+    from prakerja.audit.services import audit_record
+
+    with transaction.atomic():
+        entry = audit_record(actor=applicant, action="review.submit")
+    assert entry.actor == applicant and entry.actor_label == f"participant:{applicant.public_id}"
+    assert applicant.email not in entry.actor_label

@@ -12,7 +12,8 @@ prakerja/gunicorn.conf.py (workers and threads as in production):
 Scenarios, each at BENCH_CONNECTIONS connections:
 
 - bare_hello, hello_anonymous (/bench/hello, no cookies), hello_logged_in
-  (/bench/hello with a registrant's session) and dashboard: BENCH_SECONDS
+  (/bench/hello with a registrant's session), dashboard and home_anonymous
+  (the public home page, no cookies: issue 21): BENCH_SECONDS
   each, in BENCH_ROUNDS interleaved rounds so that a noisy neighbour weighs
   on every scenario alike; rps is all requests over all rounds' time, p50
   the median of the rounds' p50s, p99 the worst round's p99;
@@ -235,6 +236,8 @@ def main() -> None:
             "hello_anonymous": lambda s: wrk(f"{full}/bench/hello", s, server=platform),
             "hello_logged_in": lambda s: wrk(f"{full}/bench/hello", s, server=platform, SESSIONS=sessions),
             "dashboard": lambda s: wrk(f"{full}/dashboard/", s, server=platform, SESSIONS=sessions),
+            # Issue 21: the public home page as a national rush meets it (no cookies: cached, per language).
+            "home_anonymous": lambda s: wrk(f"{full}/", s, server=platform),
         }
         login = {"script": "login.lua", "server": platform, "LOGINS": logins, "PASSWORD": BENCH_PASSWORD,
                  "NEXT": "/dashboard/"}
@@ -263,6 +266,8 @@ def main() -> None:
         "anonymous_vs_bare": ratio(rps["hello_anonymous"], rps["bare_hello"]),
         "logged_in_vs_bare": ratio(rps["hello_logged_in"], rps["bare_hello"]),
         "dashboard_vs_logged_in": ratio(rps["dashboard"], rps["hello_logged_in"]),
+        "home_vs_anonymous": ratio(rps["home_anonymous"], rps["hello_anonymous"]),
+        "home_vs_bare": ratio(rps["home_anonymous"], rps["bare_hello"]),
         "join_vs_logged_in": ratio(rps["join"], rps["hello_logged_in"]),
         "logins_per_s": pages["login"]["logins_per_s"],
     }
@@ -284,6 +289,7 @@ def main() -> None:
             "anonymous_vs_bare": ratio(cpu["bare_hello"], cpu["hello_anonymous"]),
             "logged_in_vs_bare": ratio(cpu["bare_hello"], cpu["hello_logged_in"]),
             "dashboard_vs_logged_in": ratio(cpu["hello_logged_in"], cpu["dashboard"]),
+            "home_vs_anonymous": ratio(cpu["hello_anonymous"], cpu["home_anonymous"]),
         },
         "argon2_verifications_per_s": ceiling,
         "logins_vs_argon2": ratio(ratios["logins_per_s"], ceiling),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "prakerja.complaints",
     "prakerja.stats",
     "prakerja.backoffice",
+    "prakerja.retention",
+    "prakerja.mydata",
     "prakerja.web",
     "prakerja.demo",
     "django.contrib.admin",
@@ -326,6 +328,20 @@ COMPLAINTS_PER_CLIENT_PER_HOUR = env_int("COMPLAINTS_PER_CLIENT_PER_HOUR", 20)
 COMPLAINT_EVIDENCE_FILES = 3
 COMPLAINT_PDF_MAX_BYTES = 5 * 1024 * 1024
 COMPLAINT_PDF_MAX_PAGES = 20
+
+# --- retention (PRV-8; prakerja/retention/services.py) ----------------------------------------
+# NEVER_SELECTED_AFTER_DAYS: a registrant who never passed a selection is anonymised this long after the
+# announcement of their last wave (after signing up if they never joined). PHOTOS_AFTER_DAYS: KTP photo and
+# selfie are deleted this long after the identity was verified. An open complaint, a card balance or an
+# undecided application postpones (prakerja/retention/postponements.py). BATCH_SIZE: people per audited batch.
+RETENTION = {
+    "ENABLED": env_bool("RETENTION_ENABLED", True),
+    "NEVER_SELECTED_AFTER_DAYS": env_int("RETENTION_NEVER_SELECTED_AFTER_DAYS", 730),
+    "PHOTOS_AFTER_DAYS": env_int("RETENTION_PHOTOS_AFTER_DAYS", 90),
+    "BATCH_SIZE": env_int("RETENTION_BATCH_SIZE", 1000),
+}
+if min(RETENTION["NEVER_SELECTED_AFTER_DAYS"], RETENTION["PHOTOS_AFTER_DAYS"], RETENTION["BATCH_SIZE"]) < 1:
+    raise ImproperlyConfigured("RETENTION_* days and batch size must be at least 1")
 
 # --- partners and the partner API (TRN-1, TRN-2; docs/partner-api.md) ------------------------
 # A signed request's X-Timestamp may be this far from our clock, either way.

@@ -40,7 +40,9 @@ ROLES: dict[str, dict] = {
         "selection.view_selectionrun", "selection.run_selection", "selection.publish_results",
         "selection.view_announcement",
         # CRD-5: the places revocation gave back, per wave and province, for a supplementary wave.
-        "cards.view_revocations", "cards.view_card", "cards.view_cardissuance", "stats.view_statistics"]},
+        "cards.view_revocations", "cards.view_card", "cards.view_cardissuance", "stats.view_statistics",
+        # Issue 21: the home page's FAQ (versioned, audited).
+        "web.view_faqentry", "web.add_faqentry", "web.change_faqentry", "web.view_faqrevision"]},
     # Checks identities: opens the profile, reveals NIK and KK with a reason,
     # compares the KTP photo with the selfie. Every reveal and photo is audited.
     "verifier": {"name": _("Verifier"), "perms": [

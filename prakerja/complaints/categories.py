@@ -27,11 +27,13 @@ SUBCATEGORIES: dict[str, list[tuple[str, object]]] = {
         ("cannot_sign_in", _("I cannot sign in to my account")),
         ("phone_otp", _("The phone verification code did not arrive")),
         ("motivation_test", _("Problem with the motivation test")),
+        ("data_correction_registration", _("I want my registration data corrected")),
         ("registration_other", _("Something else about registration"))],
     Category.IDENTITY: [
         ("nik_used", _("My NIK is used by another account")),
         ("nik_rejected", _("My NIK or KK was not recognised")),
         ("data_mismatch", _("My data does not match the civil registry")),
+        ("data_correction", _("I want my personal data corrected")),
         ("identity_other", _("Something else about NIK/KK verification"))],
     Category.WAVE: [
         ("cannot_join", _("I cannot join a wave")),

@@ -19,3 +19,4 @@ class WebConfig(AppConfig):
 
         # The request log names the same client as the rate limits do.
         bind_extra_request_metadata.connect(_bind_client_ip, dispatch_uid="prakerja-client-ip")
+        from prakerja.web import services  # noqa: F401  (connects the home page's cache invalidation)

@@ -1,28 +1,144 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from prakerja.accounts.services import user_set_language
 from prakerja.cards.selectors import card_panel
+from prakerja.catalog.models import ListingStatus
 from prakerja.induction.selectors import induction_progress
 from prakerja.learning.selectors import purchases_of
+from prakerja.partners.models import Partner, PartnerKind
+from prakerja.programme.selectors import NoActiveProgramme, active_programme
 from prakerja.registry import selectors as registry_selectors
+from prakerja.selection import views as selection_views
+from prakerja.selection.models import RunStatus, SelectionRun
 from prakerja.waves import selectors as waves_selectors
+from prakerja.waves.models import Wave
 from prakerja.waves.states import ApplicationStatus
+from prakerja.web import services as web_services
 from prakerja.web.health import run_checks
+from prakerja.web.models import FaqEntry
 from prakerja.web.selectors import dashboard_snapshot
 
 DASHBOARD_TRAININGS = 5  # the rest are in "Riwayat Pelatihan"
 
 
+HOME_TTL = 60  # seconds: the longest a cached home page lives (see ``home``)
+HOME_PAST_WAVES = 3  # the latest closed waves on the home page; the rest are on "waves_public"
+
+
 def home(request):
+    """The public home page (issue 21): the programme, its steps, waves, FAQ, complaints and partners.
+
+    Signed-in people go to their dashboard. For everyone else the page's content is the same, so
+    it is rendered once per language and kept in the shared cache (a national rush on the home page
+    then costs one cache read a request and no query): the cached part is the ``main`` content only,
+    as the frame (base.html) carries the per-request CSRF token. It is dropped when a wave or the
+    programme period is saved, or an audited change to waves, selection, programme, listings or the
+    FAQ commits (``web.services``), and lives at most ``HOME_TTL`` seconds, never past the next
+    moment a wave opens, closes or publishes its results, so changes made by UPDATE statements and
+    the clock show within a minute.
+    """
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "web/home.html")
+    language = translation.get_language()
+    key = web_services.home_key(language)
+    content = cache.get(key)
+    if content is None:
+        now = timezone.now()
+        context = home_context(now=now, language=language)
+        # A SafeString: it is pickled with its class and comes back from the cache as safe HTML.
+        content = render_to_string("web/public/home_content.html", context)
+        cache.set(key, content, home_timeout(context["waves"], now))
+    return render(request, "web/home.html", {"content": content})
+
+
+def rupiah(amount: int) -> str:
+    return f"Rp{amount:,}".replace(",", ".")
+
+
+def home_context(*, now, language: str) -> dict:
+    return {"programme": programme_figures(), "waves": wave_schedule(now), "faq": faq_entries(language),
+            "platforms": partner_platforms()}
+
+
+def programme_figures() -> dict | None:
+    """PRG: the active period's rules as the home page states them (None if no period is active)."""
+    try:
+        programme = active_programme()
+    except NoActiveProgramme:
+        return None
+    incentive = programme.post_training_incentive_amount
+    surveys = programme.survey_incentive_amount
+    return {
+        "name": programme.name, "min_age": programme.min_age, "max_age": programme.max_age,
+        "balance": rupiah(programme.training_balance),
+        "incentive": rupiah(incentive), "incentive_count": programme.post_training_incentive_count,
+        "incentive_interval": programme.post_training_incentive_interval_months,
+        "incentive_total": rupiah(incentive * programme.post_training_incentive_count),
+        "survey": rupiah(surveys), "survey_count": programme.survey_count,
+        "survey_total": rupiah(surveys * programme.survey_count),
+        "deadline_days": programme.first_purchase_deadline_days,
+        "exclude_social_assistance": programme.exclude_social_assistance,
+        "per_kk": programme.max_recipients_per_kk, "expires_on": programme.balance_expires_on,
+    }
+
+
+def wave_schedule(now) -> dict:
+    """WAV-1: open and upcoming waves, and the latest closed ones with their published figures (WAV-6).
+
+    The figures are the selection run's own report through the public results page's rules
+    (``selection.views.report_tables``, counts 1 to 9 shown as "<10"): nothing is recounted here.
+    """
+    current = list(Wave.objects.filter(closes_at__gt=now, closed_at__isnull=True).order_by("opens_at"))
+    past = list(Wave.objects.filter(Q(closes_at__lte=now) | Q(closed_at__isnull=False))
+                .order_by("-number")[:HOME_PAST_WAVES])
+    shown = [wave for wave in past if selection_views.published(wave, now)]
+    reports = dict(SelectionRun.objects.filter(wave__in=shown, status=RunStatus.DONE)
+                   .values_list("wave_id", "report"))
+    past_rows = []
+    for wave in past:
+        report = reports.get(wave.pk) if wave in shown else None
+        row = {"wave": wave, "results": bool(report)}
+        if report:
+            row["applied"] = selection_views.public_count(report.get("applied"))[1]
+            row["passed"] = selection_views.public_count(report.get("passed"))[1]
+            row["quota"] = intcomma(report.get("quota") or wave.national_quota)
+        past_rows.append(row)
+    return {"open": [wave for wave in current if wave.opens_at <= now],
+            "upcoming": [wave for wave in current if wave.opens_at > now], "past": past_rows,
+            "next_change": min([moment for wave in current for moment in (wave.opens_at, wave.closes_at)
+                                if moment > now]
+                               + [wave.results_published_at for wave in past
+                                  if wave.results_published_at and wave.results_published_at > now],
+                               default=None)}
+
+
+def home_timeout(waves: dict, now) -> int:
+    if waves["next_change"] is None:
+        return HOME_TTL
+    return max(1, min(HOME_TTL, int((waves["next_change"] - now).total_seconds()) + 1))
+
+
+def faq_entries(language: str) -> list[dict]:
+    return [{"question": entry.question(language), "answer": entry.answer(language)}
+            for entry in FaqEntry.objects.filter(published=True)]
+
+
+def partner_platforms() -> list:
+    """TRN-1: the enabled digital platforms that sell at least one approved listing."""
+    return list(Partner.objects.filter(kind=PartnerKind.PLATFORM, enabled=True)
+                .annotate(approved=Count("listings", filter=Q(listings__status=ListingStatus.APPROVED)))
+                .filter(approved__gt=0).order_by("name").values("name", "approved"))
 
 
 @login_required

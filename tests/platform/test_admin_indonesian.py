@@ -227,6 +227,11 @@ def rows(card, listing, watched, make_user):  # noqa: F811
     SelectionRun.objects.create(wave=wave, status="done", finished_at=timezone.now())
     Announcement.objects.create(wave=wave, finished_at=timezone.now() + timedelta(minutes=1), total=5, done=5)
     Authenticator.objects.create(user=registrant, type="totp", data={"secret": "not-a-real-secret"})
+    from prakerja.web.models import FaqEntry  # the seeded rows are gone after any transactional test's flush
+
+    if not FaqEntry.objects.exists():
+        FaqEntry.objects.create(question_id="Apa itu Kartu Prakerja?", answer_id="Program bantuan pelatihan.",
+                                question_en="What is Kartu Prakerja?", answer_en="A training support programme.")
 
 
 @pytest.mark.django_db

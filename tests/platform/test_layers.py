@@ -28,6 +28,8 @@ LAYERS = [  # lowest first; apps in one layer do not import each other
     {"complaints"},  # tickets for people, and for events of the domains below (receivers)
     {"stats"},  # daily aggregates over every domain
     {"backoffice"},  # the operators' home: what needs doing, from every domain
+    {"retention"},  # PRV-8: anonymises across the domains below
+    {"mydata"},
     {"web"},
     {"demo"},
     {"sandbox"},  # its own process: a stand-in for the outside world

@@ -136,6 +136,12 @@ PAGES = [
     Page("certificate-check", "certificate_check"),
     Page("certificate-check-unknown", "certificate_check", query="?number=PKJ-2222-3333-4444", status=404),
     Page("certificate", "certificate_detail", args=lambda w: [w.certificate_number]),
+    # PRV-5..7 (issue 21): the person's own data, after the password again; a correction request.
+    Page("mydata", "mydata", who="history", flow="reauth"),
+    Page("mydata-accesses", "mydata_accesses", who="history", flow="reauth"),
+    Page("mydata-correction", "mydata_correction", who="complete"),
+    Page("mydata-correction-errors", "mydata_correction", who="complete", flow="submit", status=400),
+    Page("retention-delete", "retention_delete", who="complete", flow="reauth"),
 ]
 
 # URL names that are not participant pages, and why. Anything else in the
@@ -168,6 +174,7 @@ EXCLUDED = {
     "operator_completions": "operators only",
     "operator_completion": "operators only",
     "backoffice_home": "operators only",
+    "mydata_download": "POST only: a file (JSON or PDF), not a page",
     "stats_home": "operators only (statistics)",
     "stats_selection": "operators only (statistics)",
     "stats_trainings": "operators only (statistics)",

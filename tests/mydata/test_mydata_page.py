@@ -120,3 +120,17 @@ def test_an_unknown_format_is_not_found(client, participant):
     reauthenticated(client, participant)
     assert client.post(reverse("mydata_download", args=["xml"])).status_code == 404
     assert client.get(reverse("mydata_download", args=["json"])).status_code == 405
+
+
+def test_the_page_leads_to_deleting_the_account(client):
+    """PRV-8: the person finds the deletion request from their own data (issue 21)."""
+    from django.urls import reverse
+
+    from prakerja.accounts.models import User
+    from tests.conftest import PASSWORD
+
+    user = User.objects.create_user(email="hapus@example.id", password=PASSWORD, full_name="Hapus")
+    client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    page = client.get(reverse("mydata")).content.decode()
+    assert reverse("retention_delete") in page

@@ -313,6 +313,12 @@ if not (CARD_NUMBER_PREFIX.isdigit() and 1 <= len(CARD_NUMBER_PREFIX) <= 6):
 # Reminders before the first-purchase deadline go out at this hour, WIB (CRD-5).
 CARD_REMINDER_HOUR_WIB = env_int("CARD_REMINDER_HOUR_WIB", 9)
 
+# --- help contacts on the public home page (issue 21) ---------------------------------------------
+# Shown under "Help and complaints" when set; a contact left empty is not shown.
+HELP_EMAIL = env_str("HELP_EMAIL", "pengaduan@prakerja.test")
+HELP_PHONE = env_str("HELP_PHONE", "")
+HELP_HOURS = env_str("HELP_HOURS", "")  # for example "Senin-Jumat 08.00-17.00 WIB"; shown as given
+
 # --- complaints (CMP-1..3) ------------------------------------------------------------------------
 # Hours within which the desk answers, per category, when the admin has no ResponseTarget row for it.
 COMPLAINT_RESPONSE_HOURS = {"default": 72, "certificate": 48, "purchase": 48, "incentive": 48,

@@ -15,6 +15,7 @@ FAQ_FIELDS = ("position", "question_id", "answer_id", "question_en", "answer_en"
 
 # --- the anonymous home page's cache ---------------------------------------------------------
 HOME_KEY = "web:home:{language}"
+HOME_PAGE_KEY = "web:home-page:{language}"  # the whole page of a plain visit (``web.views.home``)
 # What the home page shows comes from these: an audited change to one of them drops the cached page
 # (programme_activate moves ``is_active`` with UPDATE statements, so it sends no post_save).
 HOME_ACTIONS = ("programme.", "wave.", "selection.", "listing.", "faq.", "switches.")
@@ -24,8 +25,12 @@ def home_key(language: str) -> str:
     return HOME_KEY.format(language=language)
 
 
+def home_page_key(language: str) -> str:
+    return HOME_PAGE_KEY.format(language=language)
+
+
 def home_forget() -> None:
-    cache.delete_many([home_key(code) for code, _name in settings.LANGUAGES])
+    cache.delete_many([key(code) for code, _name in settings.LANGUAGES for key in (home_key, home_page_key)])
 
 
 def _forget_after_commit(sender, **kwargs) -> None:

@@ -4,6 +4,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -41,25 +42,48 @@ def home(request):
 
     Signed-in people go to their dashboard. For everyone else the page's content is the same, so
     it is rendered once per language and kept in the shared cache (a national rush on the home page
-    then costs one cache read a request and no query): the cached part is the ``main`` content only,
-    as the frame (base.html) carries the per-request CSRF token. It is dropped when a wave or the
-    programme period is saved, or an audited change to waves, selection, programme, listings or the
-    FAQ commits (``web.services``), and lives at most ``HOME_TTL`` seconds, never past the next
-    moment a wave opens, closes or publishes its results, so changes made by UPDATE statements and
-    the clock show within a minute.
+    then costs one cache read a request and no query). A plain visit (no query string, no cookie but
+    the language and CSRF ones, so no flash message and no session) gets the whole page from the
+    cache, its CSRF slot filled with this request's token; any other visit gets the cached content
+    in a frame (base.html) rendered for it. Both are dropped when a wave or the programme period is
+    saved, or an audited change to waves, selection, programme, listings or the FAQ commits
+    (``web.services``), and live at most ``HOME_TTL`` seconds, never past the next moment a wave
+    opens, closes or publishes its results, so changes made by UPDATE statements and the clock show
+    within a minute.
     """
     if request.user.is_authenticated:
         return redirect("dashboard")
     language = translation.get_language()
+    plain = _plain_visit(request)
+    if plain:
+        page = cache.get(web_services.home_page_key(language))
+        if page is not None:
+            return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
     key = web_services.home_key(language)
     content = cache.get(key)
+    timeout = None
     if content is None:
         now = timezone.now()
         context = home_context(now=now, language=language)
         # A SafeString: it is pickled with its class and comes back from the cache as safe HTML.
         content = render_to_string("web/public/home_content.html", context)
-        cache.set(key, content, home_timeout(context["waves"], now))
-    return render(request, "web/home.html", {"content": content})
+        timeout = home_timeout(context["waves"], now)
+        cache.set(key, content, timeout)
+    if not plain:
+        return render(request, "web/home.html", {"content": content})
+    page = render_to_string("web/home.html", {"content": content, "csrf_token": CSRF_SLOT}, request=request)
+    # Kept no longer than the content it holds: a page made from an older cached content lives a minute at most.
+    cache.set(web_services.home_page_key(language), page, timeout or HOME_TTL)
+    return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
+
+
+# Stands in for the CSRF token in the cached page: letters and digits, as a real token, so no escaping changes it.
+CSRF_SLOT = "csrfSLOT0home0page0token0slot0csrfSLOT0home0page0token0slot0xx"
+PLAIN_COOKIES = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+
+
+def _plain_visit(request) -> bool:
+    return not request.GET and not (request.COOKIES.keys() - PLAIN_COOKIES)
 
 
 def rupiah(amount: int) -> str:
@@ -68,7 +92,8 @@ def rupiah(amount: int) -> str:
 
 def home_context(*, now, language: str) -> dict:
     return {"programme": programme_figures(), "waves": wave_schedule(now), "faq": faq_entries(language),
-            "platforms": partner_platforms()}
+            "platforms": partner_platforms(),
+            "help": {"email": settings.HELP_EMAIL, "phone": settings.HELP_PHONE, "hours": settings.HELP_HOURS}}
 
 
 def programme_figures() -> dict | None:

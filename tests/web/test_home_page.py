@@ -152,3 +152,63 @@ def test_the_cache_lives_no_longer_than_the_next_wave_change(make_wave):
     soon = make_wave(number=10, opens=4, closes=6, announce=8)
     type(soon).objects.filter(pk=soon.pk).update(opens_at=now + timedelta(seconds=20))
     assert home_timeout(wave_schedule(now), now) == 21
+
+
+def test_the_help_contacts_are_the_configured_ones(client, settings):
+    settings.HELP_EMAIL, settings.HELP_PHONE, settings.HELP_HOURS = "aduan@example.id", "1500 000", "Senin-Jumat"
+    home_forget()
+    html = get_home(client)
+    assert 'href="mailto:aduan@example.id"' in html
+    assert 'href="tel:1500000"' in html and "1500 000" in html and "Senin-Jumat" in html
+
+
+def test_an_empty_contact_is_not_shown(client, settings):
+    settings.HELP_EMAIL, settings.HELP_PHONE = "", ""
+    home_forget()
+    html = get_home(client)
+    assert "mailto:" not in html and "tel:" not in html and 'class="contacts"' not in html
+
+
+def _token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_plain_visit_gets_the_whole_page_from_the_cache(client):
+    get_home(client)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200 and response.templates == []  # nothing rendered: the cached page
+    assert "Kartu Prakerja" in response.content.decode()
+
+
+def test_the_cached_page_carries_each_visitors_own_valid_token(make_wave):
+    from django.test import Client
+
+    make_wave(number=9)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html, second_html = get_home(first), get_home(second)
+    assert second.get(reverse("home")).templates == []  # the second visitor's page came from the cache
+    first_token, second_token = _token(first_html), _token(second_html)
+    assert "csrfSLOT" not in first_html + second_html
+    assert first_token != second_token  # never a token shared between visitors
+    response = second.post(reverse("set_language"), {"language": "en", "next": "/",
+                                                     "csrfmiddlewaretoken": second_token})
+    assert response.status_code == 302  # the token in the cached page is valid for its visitor
+
+
+def test_a_visit_with_a_session_or_a_query_string_gets_its_own_frame(client):
+    get_home(client)
+    response = client.get(reverse("home"), {"utm_source": "x"})
+    assert response.templates and 'name="next" type="hidden" value="/?utm_source=x"' in response.content.decode()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    assert client.get(reverse("home")).templates  # a session may hold a flash message: rendered for it
+
+
+def test_a_flash_message_shows_on_the_home_page(client, applicant):
+    get_home(client)
+    client.force_login(applicant)
+    client.post(reverse("account_logout"))
+    html = get_home(client)
+    assert '<p class="msg success">' in html  # "Anda telah keluar.": the frame was rendered for this visit
+    assert '<p class="msg success">' not in get_home(client)  # shown once

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,13 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "created_at"]),
+            # "Siapa yang mengakses data saya" (PRV-5) finds a person's reads by the purchase or the person
+            # their data names (mydata.selectors.accesses_of): without these it reads every such row.
+            models.Index(KeyTransform("payment", "data"), name="audit_data_payment"),
+            models.Index(KeyTransform("person", "data"), name="audit_data_person"),
+        ]
         constraints = [
             # Two writers that both read the same last row would fork the
             # chain; the advisory lock in audit_record prevents it, this

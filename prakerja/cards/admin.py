@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.audit.reads import ReadAuditedAdmin
 from prakerja.cards.models import Card, CardIssuance
 from prakerja.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Card)
-class CardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Cards change only through the services (issuance, purchases, revocation). The number never shows here."""
+class CardAdmin(ReadAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Cards change only through the services (issuance, purchases, revocation). The number never shows here.
+
+    The balance and dates are the person's: opening a card is a read they see (PRV-5)."""
+
+    read_action = "cards.admin_view"
 
     list_display = ("masked", "wave", "status", "issued_at", "credited_at", "purchase_deadline", "first_purchase_at")
     list_filter = ("status",)

@@ -1,10 +1,12 @@
 """Raw records of the complaints desk. Tickets change only through the desk's services (the queue at
 /backoffice/complaints/), so they are read-only here; saved answers and response-time targets are
-configuration, edited here by the administrator."""
+configuration, edited here by the administrator. Opening a ticket's page here is a read of the
+complainant's data (the conversation, for the desk), audited like the desk's page (PRV-5)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.audit.reads import ReadAuditedAdmin
 from prakerja.complaints.models import ResponseTarget, SavedAnswer, Ticket, TicketMessage
 from prakerja.core.admin import ReadOnlyAdminMixin
 
@@ -25,7 +27,7 @@ class TicketMessageInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TicketAdmin(ReadAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "category", "status", "source", "assigned_to", "created_at", "due_at"]
     list_filter = ["status", "category", "source"]
     search_fields = ["number"]
@@ -37,6 +39,7 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = readonly_fields  # contact details and words are on the desk's page, for the desk
     inlines = [TicketMessageInline]
     show_full_result_count = False
+    read_action = "complaint.admin_view"
 
 
 @admin.register(SavedAnswer)

@@ -5,7 +5,8 @@ are ``services.ticket_assign`` / ``ticket_reply_agent`` / ``ticket_resolve`` (ea
 transaction the view owns. Operators pass the second factor first (``StaffSecondFactorMiddleware``).
 Reading needs ``complaints.view_ticket`` (complaints agent, auditor, administrator); acting needs
 ``complaints.work_ticket`` (agent, administrator). A refused operator's 403 is audited by
-``audit.middleware.DeniedAuditMiddleware``. The auditor reads the contact details masked.
+``audit.middleware.DeniedAuditMiddleware``. The auditor reads the contact details masked. Every
+look at a ticket's page is audited (``DESK_VIEW``, throttled): the complainant sees it (PRV-5).
 
 Every action is a POST that redirects to the ticket's page (POST-redirect-GET). A saved answer
 fills the reply box through a plain link (``?answer=<id>``), no script: the agent edits it and sends.
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from prakerja.audit.reads import audit_read
 from prakerja.complaints import desk_selectors as reads
 from prakerja.complaints.desk_forms import AssignForm, QueueFilter, ReplyForm, ResolveForm
 from prakerja.complaints.models import SavedAnswer, Source, TicketStatus
@@ -30,6 +32,9 @@ from prakerja.complaints.states import TicketStateError
 from prakerja.learning.admin import mask_email, mask_name, mask_phone
 
 VIEW, WORK = "complaints.view_ticket", "complaints.work_ticket"
+# PRV-5: the page shows what the person wrote and how to reach them (masked for a reader): a read the person
+# sees, whoever looks, the agent working the ticket included.
+DESK_VIEW = "complaint.desk_view"
 PER_PAGE = 50
 REFUSALS = (ComplaintError, TicketStateError)
 
@@ -82,6 +87,9 @@ def _contact(ticket, *, personal: bool) -> dict:
 def _ticket_page(request, ticket, *, assign_form=None, reply_form=None, resolve_form=None, refusal=None,
                  status=200):
     can_work = request.user.has_perm(WORK)
+    # Written before the page is: once per operator per ticket per ten minutes (a refresh is the same look).
+    audit_read(actor=request.user, action=DESK_VIEW, target=ticket,
+               data={"contacts": "shown" if can_work else "masked"})
     now = _now()
     ticket.overdue = reads.is_overdue(ticket, now)
     answers, reply_initial, resolve_initial = [], {}, {}

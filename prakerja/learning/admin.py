@@ -13,6 +13,10 @@ a code is adding a ``VoidedRedeemCode``), the same way, through
 Completions, certificates, reviews and voided codes are read-only records
 here; held completions are decided on the operators' queue
 (``operator_completions``), not in the admin.
+
+Opening a payment's, a completion's or a certificate's page is a read of a
+participant's data, audited once per operator per record per ten minutes
+(``audit.reads.ReadAuditedAdmin``); the participant sees it (PRV-5).
 """
 
 from django import forms
@@ -27,6 +31,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from prakerja.audit.reads import ReadAuditedAdmin
 from prakerja.core.admin import ReadOnlyAdminMixin
 from prakerja.learning.models import Certificate, Completion, Payment, PaymentStatus, Review, VoidedRedeemCode
 from prakerja.learning.redemptions import RedeemError, redeem_code_replace
@@ -68,7 +73,7 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(ReadAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("public_id", "platform", "listing_code", "card_masked", "amount", "status", "buyer_name_masked",
                     "buyer_email_masked", "buyer_phone_masked", "paid_at", "cancelled_at")
     list_filter = ("status", ("platform", admin.RelatedOnlyFieldListFilter))  # platforms with payments, not providers
@@ -79,6 +84,10 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
               "redeemed_at", "cancelled_at", "cancelled_by", "created_at", "cancel_link", "replace_code_link")
     readonly_fields = fields
     show_full_result_count = False
+    read_action = "learning.payment_view"
+
+    def read_data(self, payment):
+        return {"payment": str(payment.public_id)}
 
     @admin.display(description=gettext_lazy("listing"))
     def listing_code(self, payment):
@@ -197,7 +206,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Completion)
-class CompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CompletionAdmin(ReadAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports as they came and what became of them; held ones are decided on the operators' queue."""
 
     list_display = ("public_id", "provider", "status", "mismatches", "reported_at", "decided_at", "queue_link")
@@ -210,6 +219,10 @@ class CompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
               "queue_link")
     readonly_fields = fields
     show_full_result_count = False
+    read_action = "learning.completion_view"
+
+    def read_data(self, completion):
+        return {"payment": str(completion.payment.public_id)}
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "title": _("Completions (the held ones are decided on the queue)")}
@@ -238,12 +251,16 @@ class CompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(ReadAuditedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("number", "course_title", "provider_name", "completed_on", "issued_at")
     search_fields = ("=number",)  # the number a participant or an employer quotes; never a name
     fields = ("number", "course_title", "provider_name", "participant_name", "completed_on", "issued_at")
     readonly_fields = fields
     show_full_result_count = False
+    read_action = "learning.certificate_view"  # the participant's full name
+
+    def read_data(self, certificate):
+        return {"payment": str(certificate.payment.public_id)}
 
 
 @admin.register(Review)

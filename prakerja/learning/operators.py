@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from prakerja.audit.reads import audit_read
 from prakerja.learning.admin import mask_email, mask_name, mask_phone
 from prakerja.learning.completions import CompletionError, certificate_window, completion_decide
 from prakerja.learning.models import CompletionStatus
@@ -39,6 +40,9 @@ from prakerja.learning.operator_selectors import (
 from prakerja.learning.redemptions import RedeemError
 
 VIEW, DECIDE = "learning.view_completion", "learning.decide_completion"
+# PRV-5: a look at one report is a read of the participant's data (their training, score, certificate), in the
+# open for the decider (name, email and phone compared), masked for a reader. The participant sees each.
+REVIEW_VIEW, REVIEW_VIEW_MASKED = "learning.completion_review", "learning.completion_review_masked"
 PER_PAGE = 50
 FIELD_LABELS = {"name": gettext_lazy("Name"), "email": gettext_lazy("Email"), "phone": gettext_lazy("Phone")}
 
@@ -124,6 +128,9 @@ def _compared(completion, *, personal: bool) -> list[dict]:
 
 def _detail_page(request, completion, *, accept_form=None, reject_form=None, refusal=None, status=200):
     can_decide = request.user.has_perm(DECIDE)
+    # Written before the page is: once per operator per report per ten minutes (a refresh is the same look).
+    audit_read(actor=request.user, action=REVIEW_VIEW if can_decide else REVIEW_VIEW_MASKED, target=completion,
+               data={"payment": str(completion.payment.public_id)})
     mark_lateness(completion, Lateness.on(_today()))
     return render(request, "learning/operators/completion.html", {
         "completion": completion, "payment": completion.payment, "course": completion.payment.listing.course,

@@ -75,6 +75,23 @@ def _find(*, provider, code: str, lock: bool) -> tuple[Payment, bool]:
     return payment, voided
 
 
+def payment_named_by(*, provider, code: str) -> str | None:
+    """The public ID of this provider's purchase a code (live or replaced) belongs to; None for any other code.
+
+    For the audit row of a provider's call (PRV-5: the participant sees it),
+    replays and refusals included. Only this provider's purchases are looked
+    at, so a code nobody issued and another provider's code both name nobody,
+    by the same queries: nothing here tells the two apart.
+    """
+    code = normalise_code(code)
+    if not code:
+        return None
+    ours = Payment.objects.filter(listing__course__provider=provider)
+    found = (ours.filter(redeem_code=code).values_list("public_id", flat=True).first()
+             or ours.filter(voided_codes__code=code).values_list("public_id", flat=True).first())
+    return str(found) if found else None
+
+
 def payment_by_code(*, provider, code: str, lock: bool = False) -> Payment:
     """The purchase a live redeem code belongs to, if it is this provider's, else the contract's refusal.
 

@@ -246,21 +246,44 @@ def as_json(sections: list[Section], *, now: datetime) -> dict:
 
 # What each audited read is, as the person reads it. Reads that target the
 # profile (registry/admin.py, registry/services/documents.py), the account
-# (the person's own download), a ticket (complaint evidence) or the card
-# (partner API calls), never the operator's own account.
+# (the person's own download), a ticket (complaint evidence, the complaints
+# desk's page, the admin's) or the card (partner API calls), never the
+# operator's own account; and reads that name a purchase in their data
+# ("payment": a platform's or a provider's API call, an operator's look at a
+# purchase, a completion report or a certificate; audit.reads throttles the
+# operators' looks to one per ten minutes).
 PROFILE_ACTIONS = {
     "registry.identity_reveal": _("Full NIK and KK shown"),
     "registry.photo_view.ktp": _("KTP photo viewed"),
     "registry.photo_view.selfie": _("Selfie viewed"),
     "registry.profile_view": _("Profile viewed"),
 }
-USER_ACTIONS = {"mydata.export": _("Your data downloaded")}
-TICKET_ACTIONS = {"complaint.evidence_view": _("Complaint attachment viewed")}
+USER_ACTIONS = {"mydata.export": _("Your data downloaded"),
+                "accounts.user_view": _("Account opened in the administration")}
+CARD_READS = {"cards.admin_view": _("Card and balance opened in the administration")}
+APPLICATION_READS = {"waves.application_view": _("Wave application opened in the administration")}
+# Reads of records that are many per person (messages) name the person in the row's data.
+PERSON_READS = {"notifications.message_view": _("A message sent to you opened in the administration")}
+TICKET_ACTIONS = {
+    "complaint.evidence_view": _("Complaint attachment viewed"),
+    "complaint.desk_view": _("Complaint read on the complaints desk"),
+    "complaint.admin_view": _("Complaint record opened in the administration"),
+}
 PARTNER_ACTIONS = {
     "partner_api.payment_start": _("Card used for a payment"),
     "partner_api.payment_confirm": _("Payment confirmed"),
     "partner_api.payment_cancel": _("Payment cancelled"),
     "partner_api.payment_get": _("Payment and card read"),
+    "partner_api.redemption_status": _("Redeem code checked by the training provider"),
+    "partner_api.redemption_commit": _("Redeem code used: training started"),
+    "partner_api.completion_report": _("Training completion reported, with your name, email and phone"),
+}
+PURCHASE_READS = {
+    "learning.completion_review": _("Completion report checked against your name, email and phone"),
+    "learning.completion_review_masked": _("Completion report viewed (your name, email and phone hidden)"),
+    "learning.payment_view": _("Purchase record viewed (buyer's name, email and phone hidden)"),
+    "learning.completion_view": _("Completion report record viewed (name, email and phone hidden)"),
+    "learning.certificate_view": _("Certificate record viewed"),
 }
 PARTNER_KINDS = {"platform": _("Digital platform"), "provider": _("Training provider")}
 
@@ -297,27 +320,34 @@ def accesses_of(user) -> list[Access]:
     from prakerja.complaints.models import Ticket
     from prakerja.learning.models import Payment
     from prakerja.registry.models import Profile
+    from prakerja.waves.models import Application
 
     profile_id = Profile.objects.filter(user=user).values_list("public_id", flat=True).first()
     card_id = Card.objects.filter(user=user).values_list("public_id", flat=True).first()
     where = Q(target_type="accounts.user", target_id=str(user.public_id), action__in=USER_ACTIONS)
+    where |= Q(action__in=PERSON_READS, data__person=str(user.public_id))
+    applications = [str(a) for a in Application.objects.filter(user=user).values_list("public_id", flat=True)]
+    if applications:
+        where |= Q(target_type="waves.application", target_id__in=applications, action__in=APPLICATION_READS)
     if profile_id:
         where |= Q(target_type="registry.profile", target_id=str(profile_id), action__in=PROFILE_ACTIONS)
     tickets = [str(public_id) for public_id in Ticket.objects.filter(user=user).values_list("public_id", flat=True)]
     if tickets:
         where |= Q(target_type="complaints.ticket", target_id__in=tickets, action__in=TICKET_ACTIONS)
     if card_id:
-        where |= Q(target_type="cards.card", target_id=str(card_id), action__in=PARTNER_ACTIONS)
-        # A payment's start and confirmation name the payment in the row's data, not the card.
+        where |= Q(target_type="cards.card", target_id=str(card_id), action__in=[*PARTNER_ACTIONS, *CARD_READS])
+        # A payment's start and confirmation, a provider's calls and an operator's look at a purchase name
+        # the payment in the row's data, not the card.
         payments = [str(p) for p in Payment.objects.filter(card__public_id=card_id).values_list("public_id", flat=True)]
         if payments:
-            where |= Q(action__in=PARTNER_ACTIONS, data__payment__in=payments)
+            where |= Q(action__in=[*PARTNER_ACTIONS, *PURCHASE_READS], data__payment__in=payments)
     entries = list(AuditEntry.objects.filter(where).order_by("-created_at", "-id")
-                   .values("created_at", "actor_id", "actor_label", "action", "reason"))
+                   .values("created_at", "actor_id", "actor_label", "action", "reason", "data"))
     roles = _role_labels({entry["actor_id"] for entry in entries if entry["actor_id"]})
     partners = _partner_labels({entry["actor_label"].removeprefix("partner:") for entry in entries
                                 if entry["actor_label"].startswith("partner:")})
-    labels = {**PROFILE_ACTIONS, **USER_ACTIONS, **TICKET_ACTIONS, **PARTNER_ACTIONS}
+    labels = {**PROFILE_ACTIONS, **USER_ACTIONS, **TICKET_ACTIONS, **PARTNER_ACTIONS, **PURCHASE_READS, **CARD_READS,
+              **APPLICATION_READS, **PERSON_READS}
     accesses = []
     for entry in entries:
         if entry["actor_id"] == user.pk:
@@ -329,5 +359,9 @@ def accesses_of(user) -> list[Access]:
             who = partners.get(code, _("Partner"))
         else:
             who = _("System")
-        accesses.append(Access(entry["created_at"], str(who), str(labels[entry["action"]]), entry["reason"]))
+        what = labels[entry["action"]]
+        status = (entry["data"] or {}).get("status")
+        if isinstance(status, int) and status >= 400:  # a partner's call we refused: an attempt, nothing given
+            what = _("%(what)s (refused)") % {"what": what}
+        accesses.append(Access(entry["created_at"], str(who), str(what), entry["reason"]))
     return accesses

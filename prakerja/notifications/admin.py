@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.audit.reads import ReadAuditedAdmin
 from prakerja.notifications.models import Message
 
 VIEW_BODY = "notifications.view_message_body"
@@ -13,12 +14,16 @@ METADATA = ["public_id", "created_at", "channel", "template", "user", "to_addres
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadAuditedAdmin, admin.ModelAdmin):
+    read_action = "notifications.message_view"  # the address and perhaps the body: a read the person sees (PRV-5)
     list_display = ["created_at", "channel", "template", "status", "attempts", "sent_at"]
     list_filter = ["channel", "status", "template"]
     # Never the body: a search must not find a message by the link inside it.
     search_fields = ["public_id", "idempotency_key"]
     readonly_fields = [*METADATA, "body_shown"]
+
+    def read_data(self, obj) -> dict:
+        return {"person": str(obj.user.public_id)} if obj.user_id else {}
 
     def get_fields(self, request, obj=None):
         # The body of a stored message is personal data (accounts/roles.py):

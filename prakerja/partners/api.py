@@ -7,6 +7,9 @@ a service, answer. The contract's error codes are the services'
 Every call by a known partner leaves one ``partner_api.<operation>`` audit
 row (status, error code, idempotency key), in the transaction of the call;
 the services add their own rows for what changed (``payment.confirm``...).
+A call about a purchase names it in the row (``payment``: its public ID),
+replays and refusals too, so the participant sees the call among the
+accesses to their data (PRV-5, ``mydata.selectors.accesses_of``).
 A request no partner signed (401) is only logged: an anonymous client must
 not be able to make us write to the audit chain.
 """
@@ -331,7 +334,8 @@ def idempotent(request: HttpRequest, work, *, target_id=None) -> JsonResponse:
                 audit_call(partner, request, 409, code="idempotency_key_reused")
                 return refusal_response("idempotency_key_reused",
                                         _("This Idempotency-Key was used for another request."))
-            audit_call(partner, request, record.status_code, replayed=True, payment=target_id or "")
+            audit_call(partner, request, record.status_code, replayed=True,
+                       payment=target_id or record.body.get("payment_id", ""))
             return JsonResponse(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
         savepoint = transaction.savepoint()
         code = ""
@@ -574,13 +578,22 @@ class CompletionOut(Schema):
 COMPLETION_CLOCK_SKEW = timedelta(minutes=5)
 
 
+def _named_payment(request, code: str) -> str | None:
+    """The purchase the call's audit row names (PRV-5: the participant sees the call), replays and refusals too.
+
+    This provider's purchases only: an unknown code and another provider's name
+    nobody, alike. Looked up before the work, so a refusal names it as well.
+    """
+    return redemptions.payment_named_by(provider=request.auth, code=code)
+
+
 @provider.post("/redemptions/status", response={200: Redemption, 404: ErrorBody, **ERRORS},
                summary="A redeem code's status", url_name="redemption_status")
 def redemption_status(request, payload: RedeemIn, idempotency_key: str = IdempotencyKey):
     def work():
         return 200, redemptions.redemption_status(provider=request.auth, code=payload.redeem_code)
 
-    return idempotent(request, work)
+    return idempotent(request, work, target_id=_named_payment(request, payload.redeem_code))
 
 
 @provider.post("/redemptions/commit", response={200: Redemption, 404: ErrorBody, 409: ErrorBody, **ERRORS},
@@ -589,7 +602,7 @@ def redemption_commit(request, payload: RedeemIn, idempotency_key: str = Idempot
     def work():
         return 200, redemptions.redemption_commit(provider=request.auth, code=payload.redeem_code)
 
-    return idempotent(request, work)
+    return idempotent(request, work, target_id=_named_payment(request, payload.redeem_code))
 
 
 @provider.post("/completions", response={202: CompletionOut, 404: ErrorBody, 409: ErrorBody, **ERRORS},
@@ -603,7 +616,7 @@ def completion_report(request, payload: CompletionIn, idempotency_key: str = Ide
         held = completion.status == completions.CompletionStatus.HELD
         return 202, {"completion_id": str(completion.public_id), "status": "held_for_review" if held else "accepted"}
 
-    return idempotent(request, work)
+    return idempotent(request, work, target_id=_named_payment(request, payload.redeem_code))
 
 
 api.add_router("/", platform)

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -7,11 +5,10 @@ from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from prakerja.audit.models import AuditEntry
+from prakerja.audit.reads import audit_read
 from prakerja.audit.services import audit_record
 from prakerja.registry import crypto
 from prakerja.registry.models import Profile, Question, StatementVersion
@@ -34,8 +31,6 @@ class StatementVersionAdmin(admin.ModelAdmin):
 
 REVEAL = "accounts.view_personal_data"
 PROFILE_VIEW = "registry.profile_view"
-# A refresh or a back-and-forth between the profile and its photos is one look, not many rows.
-PROFILE_VIEW_QUIET = timedelta(minutes=10)
 
 
 class RevealForm(forms.Form):
@@ -74,14 +69,9 @@ class ProfileAdmin(admin.ModelAdmin):
     def _audit_view(self, request, object_id):
         """PRV-5: an operator's look at a profile is a read the person sees ("who accessed my data")."""
         profile = self.get_object(request, object_id)
-        if profile is None:
-            return
-        with transaction.atomic():
-            recent = AuditEntry.objects.filter(
-                action=PROFILE_VIEW, actor=request.user, target_type=profile._meta.label_lower,
-                target_id=str(profile.public_id), created_at__gte=timezone.now() - PROFILE_VIEW_QUIET)
-            if not recent.exists():
-                audit_record(actor=request.user, action=PROFILE_VIEW, target=profile)
+        if profile is not None:
+            # A refresh or a back-and-forth between the profile and its photos is one look, not many rows.
+            audit_read(actor=request.user, action=PROFILE_VIEW, target=profile)
 
     def reveal_view(self, request, object_id):
         """The full NIK and KK, for an operator with the personal-data permission and

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.audit.reads import ReadAuditedAdmin
 from prakerja.waves.forms import WaveAdminForm
 from prakerja.waves.models import Application, ConsentVersion, Wave
 from prakerja.waves.services import wave_save, wave_validate
@@ -72,7 +73,8 @@ class ConsentVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadAuditedAdmin, admin.ModelAdmin):
+    read_action = "waves.application_view"  # the person's email and result: a read they see (PRV-5)
     list_display = ["public_id", "wave", "province", "status", "joined_at"]
     list_filter = ["status", "wave"]
     list_select_related = ["wave", "province"]

@@ -219,8 +219,9 @@ def test_the_detail_costs_a_fixed_number_of_queries(client, decider, ready_card,
                                                     django_assert_num_queries):
     held = report(ready_card, listing, reported_at=wib(2026, 12, 24), mismatches=("name", "email", "phone"))
     client.get(detail_url(held))
-    # session, user, user's and groups' permissions, the report with all it shows
-    with django_assert_num_queries(5):
+    # session, user, user's and groups' permissions, the report with all it shows, and the look already on
+    # record (PRV-5: one audit row per operator per report per ten minutes)
+    with django_assert_num_queries(6):
         assert client.get(detail_url(held)).status_code == 200
 
 

@@ -16,6 +16,7 @@ from prakerja.accounts.services import (
     operator_roles,
     operator_set_access,
 )
+from prakerja.audit.reads import ReadAuditedAdmin
 from prakerja.core.admin import ReadOnlyAdminMixin
 
 # Saved by the model form; staff, superuser, groups and active are not among
@@ -54,7 +55,8 @@ class OperatorAccessForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ReadAuditedAdmin, BaseUserAdmin):
+    read_action = "accounts.user_view"  # a person's email and name: a read they see (PRV-5)
     ordering = ["-date_joined"]
     list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups"]

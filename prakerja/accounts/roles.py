@@ -96,7 +96,9 @@ ROLES: dict[str, dict] = {
         "learning.view_review",
         # CMP, OPS-3: tickets (read only), the desk's configuration, the statistics.
         "complaints.view_ticket", "complaints.view_savedanswer", "complaints.view_responsetarget",
-        "stats.view_statistics"]},
+        "stats.view_statistics",
+        # PRV-8: who was anonymised and which deletion requests wait, and why.
+        "retention.view_erasure", "retention.view_deletionrequest"]},
 }
 
 # Group names are stable identifiers; the translated label is for display.

@@ -1,6 +1,7 @@
 import uuid
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -26,6 +27,14 @@ def _actor_fields(actor) -> tuple[Any, str]:
     return actor, (actor.email if actor.is_staff else f"participant:{actor.public_id}")
 
 
+def _target_label(target: models.Model) -> str:
+    # As for actors: an account is named by its email (User.__str__), so a participant's is their public ID.
+    # Operators keep their email, which the log needs to say who was given or lost access.
+    if isinstance(target, AbstractBaseUser) and not target.is_staff:
+        return f"participant:{target.public_id}"
+    return str(target)[:200]
+
+
 def audit_record(*, actor, action: str, target: models.Model | None = None, reason: str = "",
                  data: dict | None = None) -> AuditEntry:
     """Write one audit row in the caller's transaction.
@@ -49,7 +58,7 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(getattr(target, "public_id", None) or target.pk)
-        target_label = str(target)[:200]
+        target_label = _target_label(target)
     entry = AuditEntry(
         public_id=uuid.uuid4(), actor=user, actor_label=label[:200], action=action, target_type=target_type,
         target_id=target_id, target_label=target_label, reason=reason, data=chain.json_round_trip(data or {}),

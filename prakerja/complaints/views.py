@@ -345,7 +345,7 @@ def _file_response(evidence):
 def _ticket_evidence(public_id):
     return (Evidence.objects.select_related("ticket").only("public_id", "file", "original_name", "content_type",
                                                            "ticket__public_id", "ticket__number", "ticket__user_id")
-            .filter(public_id=public_id, ticket__isnull=False).first())
+            .filter(public_id=public_id, ticket__isnull=False).exclude(file="").first())  # "": erased (PRV-8)
 
 
 @login_required

@@ -177,7 +177,7 @@ def certificate_pdf_bytes(certificate: Certificate, language: str) -> bytes:
     return certificate_document(certificate, language).write_pdf()
 
 
-def _pdf_key(number: str, language: str) -> str:
+def pdf_key(number: str, language: str) -> str:
     return f"certificate-pdf:v{PDF_VERSION}:{number}:{language}"
 
 
@@ -196,7 +196,7 @@ def pdf(request, number: str):
     if certificate is None:
         return _not_found(request, number)
     language = translation.get_language() or settings.LANGUAGE_CODE
-    key = _pdf_key(number, language)
+    key = pdf_key(number, language)
     data = cache.get(key)
     if data is None:
         if (exceeded := consume(PDFS, ip)) is not None:

@@ -169,6 +169,11 @@ class Completion(models.Model):
         return f"{self.public_id} ({self.status})"
 
 
+# What an anonymised participant's certificate holds instead of the name (PRV-8, prakerja.retention); the pages
+# show a translated note in its place.
+ANONYMOUS_PARTICIPANT = "Peserta anonim"
+
+
 class Certificate(models.Model):
     """The certificate a participant shows (TRN-4): ours, verifiable by anyone who has its number.
 
@@ -196,6 +201,11 @@ class Certificate(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def anonymised(self) -> bool:
+        """PRV-8: the participant's data was erased; the certificate stays genuine, with no name."""
+        return self.participant_name == ANONYMOUS_PARTICIPANT
 
 
 class Review(models.Model):

@@ -29,9 +29,16 @@ class Leg:
 
 
 def _label(actor) -> str:
+    """Who moved the money, as the ledger keeps it for good: "system", "partner:<code>", an operator's email.
+
+    A participant is ``participant:<public ID>``, never their email: the ledger outlives their personal
+    data (PRV-8 anonymises the account, never a transaction), as the audit log names them (audit.services).
+    """
     if actor is None or isinstance(actor, str):
         return (actor or "system")[:200]
-    return actor.email[:200]
+    if actor.is_staff:
+        return actor.email[:200]
+    return f"participant:{actor.public_id}"
 
 
 def fingerprint(kind: str, legs: Iterable[tuple[int, int]]) -> str:

@@ -260,7 +260,13 @@ PROFILE_ACTIONS = {
 }
 USER_ACTIONS = {"mydata.export": _("Your data downloaded"),
                 "accounts.user_view": _("Account opened in the administration")}
-CARD_READS = {"cards.admin_view": _("Card and balance opened in the administration")}
+CARD_READS = {
+    "cards.admin_view": _("Card and balance opened in the administration"),
+    # Decisions on the person's training, taken by an operator with a stated reason.
+    "completion.accept": _("Your held completion report accepted by the partner manager"),
+    "completion.reject": _("Your held completion report rejected by the partner manager"),
+    "redemption.replace_code": _("Your redeem code replaced by an operator"),
+}
 APPLICATION_READS = {"waves.application_view": _("Wave application opened in the administration")}
 # Reads of records that are many per person (messages) name the person in the row's data.
 PERSON_READS = {"notifications.message_view": _("A message sent to you opened in the administration")}

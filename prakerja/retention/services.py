@@ -10,9 +10,13 @@ Rules (settings.RETENTION, documented in settings.py):
   announcement of their last wave, or after signing up if they never joined.
 
 Anonymising keeps the rows that statistics, accounting and the law need
-(users, applications, cards, ledger, audit) and blanks what names the
-person. The audit log is append-only (triggers) and is never touched: every
-row the job writes carries counts, never a person.
+(users, applications, cards, payments, completions, certificates, reviews'
+stars, tickets' categories and times, ledger, audit) and blanks what names
+the person (``_anonymise`` lists it all). The audit log is append-only
+(triggers) and is never touched, which is why nothing personal may reach it
+at write time: a participant is ``participant:<public ID>`` as actor and as
+target (audit.services), and in the ledger (ledger.services). Every row the
+job writes carries counts, never a person.
 
 The dry-run and the run share one function, so the counts the dry-run
 reports are the counts the run applies, rule by rule, in the same order.
@@ -22,18 +26,23 @@ import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import User
 from prakerja.audit.services import SYSTEM, audit_record
 from prakerja.cards.models import Card
-from prakerja.complaints.models import Ticket
+from prakerja.complaints.models import OPEN_STATUSES, Evidence, PendingComplaint, Ticket, TicketMessage
 from prakerja.core.errors import DomainError
+from prakerja.learning.models import ANONYMOUS_PARTICIPANT, CardBinding, Certificate, Completion, Payment, Review
 from prakerja.notifications.models import Message, Status
 from prakerja.registry.models import IdentityStatus, PhoneVerification, Profile
 from prakerja.registry.photos import delete_photo
@@ -46,6 +55,12 @@ log = logging.getLogger(__name__)
 
 # An address under .invalid (RFC 2606) can never be delivered to; the public ID keeps it unique.
 PSEUDONYM_DOMAIN = "anonymised.invalid"
+# What the public certificate page (learning.certificates) shows for an anonymised participant: the page still
+# says the certificate is genuine, with no name. Not derived from the account: the user's public ID is never
+# shown in public, and a certificate number is all an employer needs.
+ANONYMOUS_NAME = ANONYMOUS_PARTICIPANT
+# The last error of a message that will not be sent because its recipient was anonymised.
+NOT_SENT = "not sent: the recipient's personal data was erased (PRV-8)"
 RULES = ("photos", "requests", "never_selected")
 PHOTO_HOLDS = ("open_complaint",)
 
@@ -160,9 +175,9 @@ def _delete_files_on_commit(names) -> None:
     def delete():
         for name in names:
             try:
-                delete_photo(name)
+                delete_photo(name)  # any name in the private storage: photos and complaint evidence
             except OSError:
-                log.warning("retention: a photo file could not be deleted")
+                log.warning("retention: a file could not be deleted")
     transaction.on_commit(delete)
 
 
@@ -171,30 +186,129 @@ def _pseudonym_email():
                   output_field=CharField())
 
 
+def _erased_key():
+    return Concat(Value("erased:"), Cast("public_id", CharField()), output_field=CharField())
+
+
 def _anonymise(user_ids, *, rule, now) -> None:
-    """Blank what names these people; keep the rows. Set-based: a handful of UPDATEs per batch."""
+    """Blank what names these people; keep the rows. Set-based: a handful of statements per batch, whatever its size.
+
+    Kept, for statistics, accounting and the law: the rows themselves, their
+    amounts, statuses, codes, categories and times. Blanked or replaced: the
+    account (email pseudonym), profile (identity, address, phone, photos),
+    phone verifications, email addresses, second factors, the card's number,
+    the buyer and participant as partners reported them, the name on the
+    certificate (``ANONYMOUS_NAME``), review texts, every message sent to
+    them, their complaint tickets' contacts, texts and evidence files, and
+    complaints they started while locked out. Files and cached certificate
+    PDFs go once the transaction commits.
+    """
     profiles = Profile.objects.filter(user_id__in=user_ids)
     names = [name for pair in profiles.values_list("ktp_photo", "selfie") for name in pair if name]
+    # The addresses as the person gave them, read before the account is blanked: rows that are not tied to
+    # the account (a complaint filed while locked out, its messages) are found by them.
+    addresses = _addresses_of(user_ids)
+    _anonymise_messages(user_ids, addresses)
+    names += _anonymise_complaints(user_ids, addresses)
+    certificates = _anonymise_learning(user_ids)
     User.objects.filter(pk__in=user_ids).update(
         email=_pseudonym_email(), full_name="", is_active=False, password="!", last_login=None)
     EmailAddress.objects.filter(user_id__in=user_ids).delete()
+    Authenticator.objects.filter(user_id__in=user_ids).delete()
+    # The admin's history names a changed account by its email (User.__str__).
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User),
+                            object_id__in=[str(pk) for pk in user_ids]).update(object_repr="anonymised")
     # Kept for statistics: identity status and dates, birth year, sex, domicile regency, education, employment.
     # nik_index becomes a unique non-HMAC value: a verified profile must keep one (registry_one_account_per_nik)
     # and the number may be registered again.
     profiles.update(
-        nik_encrypted="", nik_index=Concat(Value("erased:"), Cast("public_id", CharField()), output_field=CharField()),
-        nik_masked="", kk_encrypted="", kk_index="", birth_date_encrypted="", birth_month=None, identity_reasons=[],
-        ktp_address="", domicile_street="", ktp_photo="", selfie="", phone=None)
+        nik_encrypted="", nik_index=_erased_key(), nik_masked="", kk_encrypted="", kk_index="",
+        birth_date_encrypted="", birth_month=None, identity_reasons=[], ktp_address="", domicile_street="",
+        ktp_photo="", selfie="", phone=None)
     PhoneVerification.objects.filter(user_id__in=user_ids).delete()
-    Ticket.objects.filter(user_id__in=user_ids).update(name="", phone="", email=f"anon@{PSEUDONYM_DOMAIN}")
-    Message.objects.filter(user_id__in=user_ids, status__in=[Status.SENT, Status.FAILED]).update(
-        to_address="", subject="", body="", html_body="")
+    # The card and its ledger account stay (CRD-3: the ledger needs them); its number goes. The blind index
+    # becomes unique and matches no number, so a partner's lookup finds nothing; last4 stays for the ledger's
+    # and the platforms' records.
+    Card.objects.filter(user_id__in=user_ids).update(number_encrypted="", number_index=_erased_key())
     Erasure.objects.bulk_create([Erasure(user_id=pk, rule=rule, erased_at=now) for pk in user_ids])
     DeletionRequest.objects.filter(user_id__in=user_ids, status=DeletionStatus.POSTPONED).update(
         status=DeletionStatus.DONE, reasons=[], checked_at=now, done_at=now)
     audit_record(actor=SYSTEM, action="retention.apply", data={"rule": rule, "people": len(user_ids),
                                                                 "files": len(names)})
     _delete_files_on_commit(names)
+    if certificates:
+        transaction.on_commit(lambda: _forget_certificate_pdfs(certificates))
+
+
+def _addresses_of(user_ids) -> list[str]:
+    """Every email (lower case) and phone the people gave: the account's, their other addresses, their phone."""
+    emails = set(User.objects.filter(pk__in=user_ids).values_list("email", flat=True))
+    emails |= set(EmailAddress.objects.filter(user_id__in=user_ids).values_list("email", flat=True))
+    phones = set(Profile.objects.filter(user_id__in=user_ids, phone__isnull=False).values_list("phone", flat=True))
+    return sorted({email.lower() for email in emails if email} | {phone for phone in phones if phone})
+
+
+def _anonymise_messages(user_ids, addresses) -> None:
+    """Every message to them, whatever its state: the address, subject and body go; a queued one is not sent.
+
+    A message sent to one of their addresses without an account (the code of a complaint filed while locked
+    out) is found by its address (user IS NULL: the inbox index) and loses its key too, which holds the address.
+    """
+    unlinked = list(Message.objects.annotate(address=Lower("to_address"))
+                    .filter(user__isnull=True, address__in=addresses).values_list("pk", flat=True))
+    if unlinked:
+        Message.objects.filter(pk__in=unlinked).update(idempotency_key=_erased_key())
+    messages = Message.objects.filter(Q(user_id__in=user_ids) | Q(pk__in=unlinked))
+    messages.update(to_address="", subject="", body="", html_body="", last_error="")  # an error may quote the address
+    messages.filter(status__in=[Status.QUEUED, Status.SENDING]).update(
+        status=Status.FAILED, next_attempt_at=None, locked_until=None, last_error=NOT_SENT)
+
+
+def _anonymise_complaints(user_ids, addresses) -> list[str]:
+    """Their tickets keep category, status and times (CMP statistics); contacts, texts and evidence go.
+
+    Also a ticket filed with one of their emails while locked out and not tied to the account, once it is
+    no longer open (an open one is the desk's work in progress), and the complaints they started while
+    locked out and never confirmed (the form's data). Returns the evidence files to delete.
+    """
+    unlinked = (Ticket.objects.annotate(address=Lower("email"))
+                .filter(user__isnull=True, address__in=addresses).exclude(status__in=OPEN_STATUSES))
+    ticket_ids = list(Ticket.objects.filter(Q(user_id__in=user_ids) | Q(pk__in=unlinked.values("pk")))
+                      .values_list("pk", flat=True))
+    pending_ids = list(PendingComplaint.objects.annotate(address=Lower("email"))
+                       .filter(Q(address__in=addresses) | Q(ticket_id__in=ticket_ids)).values_list("pk", flat=True))
+    evidence = Evidence.objects.filter(Q(ticket_id__in=ticket_ids) | Q(pending_id__in=pending_ids))
+    files = list(evidence.exclude(file="").values_list("file", flat=True))
+    Ticket.objects.filter(pk__in=ticket_ids).update(name="", phone="", email=f"anon@{PSEUDONYM_DOMAIN}",
+                                                    description="")
+    TicketMessage.objects.filter(ticket_id__in=ticket_ids).update(body="")
+    evidence.update(file="", original_name="")
+    PendingComplaint.objects.filter(pk__in=pending_ids).delete()  # and their evidence rows (CASCADE)
+    return files
+
+
+def _anonymise_learning(user_ids) -> list[str]:
+    """Purchases, completions, certificates, reviews: amounts, statuses, codes, scores, stars and times stay.
+
+    Returns the numbers of their certificates, whose cached PDFs (with the name) must go.
+    """
+    mine = Q(card__user_id__in=user_ids)
+    Payment.objects.filter(mine).update(buyer_name="", buyer_email="", buyer_phone="", platform_user_id="")
+    CardBinding.objects.filter(mine).update(platform_user_id="")  # unique per (card, platform): blank is fine
+    Completion.objects.filter(payment__card__user_id__in=user_ids).update(
+        participant_name="", participant_email="", participant_phone="")
+    certificates = Certificate.objects.filter(payment__card__user_id__in=user_ids)
+    numbers = list(certificates.values_list("number", flat=True))
+    certificates.update(participant_name=ANONYMOUS_NAME)
+    Review.objects.filter(user_id__in=user_ids).update(text="")  # the stars stay: a course's rating stays true
+    return numbers
+
+
+def _forget_certificate_pdfs(numbers) -> None:
+    """The certificate PDF is cached for a week per number and language: with the name that was on it."""
+    from prakerja.learning.certificates import pdf_key
+
+    cache.delete_many([pdf_key(number, language) for number in numbers for language, _name in settings.LANGUAGES])
 
 
 def _refresh_postponed(now) -> None:

@@ -55,7 +55,8 @@ EXPECTED = {
         "learning.view_certificate", "learning.view_review",
         "cards.view_card", "cards.view_cardissuance", "ledger.view_transaction", "ledger.view_posting",
         "ledger.view_account", "complaints.view_ticket", "complaints.view_savedanswer",
-        "complaints.view_responsetarget", "stats.view_statistics"},
+        "complaints.view_responsetarget", "stats.view_statistics",
+        "retention.view_erasure", "retention.view_deletionrequest"},
 }
 
 

@@ -2,6 +2,7 @@
 by role, once per operator and record per ten minutes; another person's are not theirs."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -48,3 +49,27 @@ def test_a_list_page_is_not_a_read_of_each_row(participant):
     manager_client, _manager = operator("wave_manager", "Dedi Gelombang")
     assert manager_client.get(reverse("admin:cards_card_changelist")).status_code == 200
     assert not AuditEntry.objects.filter(action="cards.admin_view").exists()
+
+
+def test_a_partner_managers_decision_is_listed_with_its_reason(participant, listing):  # noqa: F811
+    from prakerja.learning.completions import completion_decide
+    from prakerja.learning.models import Completion
+    from tests.learning.trainings import purchase
+
+    _client, manager = operator("partner_manager", "Rudi Hartono")
+    held = Completion.objects.get(payment=purchase(Card.objects.get(user=participant), listing, state="held"))
+    with transaction.atomic():
+        completion_decide(actor=manager, completion_id=held.public_id, accept=True,
+                          reason="nama sesuai KTP, beda ejaan")
+    with translation.override("en"):
+        listed = [(a.what, a.who, a.reason) for a in accesses_of(participant) if "accepted" in a.what]
+    assert listed == [
+        ("Your held completion report accepted by the partner manager", "Partner manager",
+         "nama sesuai KTP, beda ejaan")]
+
+
+def test_an_account_opened_in_the_admin_is_listed(participant):
+    verifier_client, _verifier = operator("verifier")
+    for _ in range(2):
+        assert verifier_client.get(reverse("admin:accounts_user_change", args=[participant.pk])).status_code == 200
+    assert seen(participant) == [("Account opened in the administration", "Verifier")]

@@ -227,6 +227,12 @@ def rows(card, listing, watched, make_user):  # noqa: F811
     SelectionRun.objects.create(wave=wave, status="done", finished_at=timezone.now())
     Announcement.objects.create(wave=wave, finished_at=timezone.now() + timedelta(minutes=1), total=5, done=5)
     Authenticator.objects.create(user=registrant, type="totp", data={"secret": "not-a-real-secret"})
+    from prakerja.retention.models import DeletionRequest, Erasure
+
+    now = timezone.now()  # PRV-8: an anonymised registrant, and a request that waits for a card's balance
+    Erasure.objects.create(user=make_user(email="dihapus@example.id"), rule="request", erased_at=now)
+    DeletionRequest.objects.create(user=card.user, requested_at=now, checked_at=now, status="postponed",
+                                   reasons=["balance"])
     from prakerja.web.models import FaqEntry  # the seeded rows are gone after any transactional test's flush
 
     if not FaqEntry.objects.exists():

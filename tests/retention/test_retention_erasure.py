@@ -294,6 +294,9 @@ def assert_erased(life, before):
     assert set(TicketMessage.objects.filter(ticket=ticket).values_list("body", flat=True)) == {""}
     evidence = Evidence.objects.filter(ticket=ticket)
     assert evidence.count() == 2 and set(evidence.values_list("file", "original_name")) == {("", "")}
+    from prakerja.complaints.views import _ticket_evidence
+
+    assert _ticket_evidence(evidence.first().public_id) is None  # a download is a 404, not a 500 on a blank file
     assert not PendingComplaint.objects.filter(pk=life["pending"].pk).exists()
     assert not Evidence.objects.filter(pending_id=life["pending"].pk).exists()
     messages = Message.objects.filter(user=user)

@@ -77,8 +77,10 @@ ENV = {
     "LOG_FORMAT": "json",  # as in production
     "TRUSTED_PROXY_COUNT": "1",  # login.lua: each registrant from their own address
     "GUNICORN_BIND": f"127.0.0.1:{PORT}",
-    "DJANGO_SETTINGS_MODULE": "prakerja.settings",
-    "PYTHONPATH": str(ROOT),
+    # BENCH_SETTINGS_MODULE (importable through BENCH_PYTHONPATH) measures a settings change before it is
+    # made: a module that imports prakerja.settings and changes what is being tried. Recorded in the report.
+    "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS_MODULE", "prakerja.settings"),
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("BENCH_PYTHONPATH", "")])),
 }
 # The yardstick: the same gunicorn settings (REDIS_URL decides the worker
 # count there, so it stays set), another port, another Django project.
@@ -275,7 +277,7 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_average_after": [round(x, 2) for x in os.getloadavg()]},
         "setup": {"connections": CONNECTIONS, "seconds": SECONDS, "rounds": ROUNDS, "registrants": USERS,
-                  "log_level": ENV["LOG_LEVEL"],
+                  "log_level": ENV["LOG_LEVEL"], "settings": ENV["DJANGO_SETTINGS_MODULE"],
                   "server": "gunicorn, prakerja/gunicorn.conf.py (gthread), same for both projects",
                   "bare": "bench/bare: Django, no apps, no middleware, no database",
                   "database": "PostgreSQL", "cache_sessions": "Redis (cached_db sessions)",

@@ -160,7 +160,8 @@ if REDIS_URL:
     }
     # The cache is shared by every web process, so a cached session is
     # invalidated everywhere at logout; the database copy survives a flush.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # cached_db, with a sign-in's new session written once, not created then updated (prakerja/accounts/sessions.py).
+    SESSION_ENGINE = "prakerja.accounts.sessions"
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "prakerja",

@@ -8,12 +8,21 @@ caches. Measured here on 2 cores: 2 hashes at a time give about 68 a second,
 one slot per core (a lock file per slot, held with flock: the kernel frees a
 slot when its process dies). A login that waits for a slot waits less than
 it would have shared the cores.
+
+Verifying is most of a sign-in's CPU, so a hash of our parameters is
+verified by libsodium's Argon2id (through PyNaCl, whose wheel bundles
+libsodium): the same algorithm, parameters and PHC string, computed with
+the AVX2/AVX-512 code libsodium picks for the CPU at run time, about a
+quarter less CPU than argon2-cffi's portable build here (``make bench``'s logins;
+tests/accounts/test_login_cost_hasher.py checks both agree). Every other
+hash, and every new hash, goes through argon2-cffi as before.
 """
 
 import contextlib
 import fcntl
 import os
 import random
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -73,6 +82,45 @@ class _Gate:
 _gate = _Gate(os.cpu_count() or 1, Path(tempfile.gettempdir()) / f"prakerja-argon2-{os.getuid()}")
 
 
+# --- libsodium's Argon2id verification ---------------------------------------------------------
+
+# What libsodium verifies exactly as argon2-cffi does: Argon2id, version 1.3, one lane (libsodium
+# has no other), plain base64 salt and hash; under crypto_pwhash_STRBYTES (128) with its NUL.
+# Salt of at least 8 bytes and hash of at least 16 (libsodium's minimums; argon2-cffi's are lower).
+_SODIUM_FORMAT = re.compile(r"\$argon2id\$v=19\$m=[0-9]+,t=[0-9]+,p=1\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{22,}")
+_SODIUM_MAX_LENGTH = 127
+_sodium_lock = threading.Lock()
+_sodium: list = []  # [the verify function, or None when switched off], filled once
+
+
+def _load_sodium():
+    """PyNaCl's binding of libsodium's crypto_pwhash_argon2id_str_verify (its wheel bundles libsodium)."""
+    from nacl.exceptions import CryptoError
+    from nacl.pwhash import argon2id
+
+    def verify(phc: bytes, secret: bytes) -> bool:
+        try:
+            return bool(argon2id.verify(phc, secret))  # a CFFI call: the GIL is let go while it hashes
+        except CryptoError:  # a wrong password (InvalidkeyError), or a string libsodium will not read
+            return False
+
+    return verify
+
+
+def sodium_verifier():
+    """libsodium's Argon2id verification ``(phc, password) -> bool``; None when PRAKERJA_SODIUM=false."""
+    if not _sodium:
+        with _sodium_lock:
+            if not _sodium:
+                enabled = os.environ.get("PRAKERJA_SODIUM", "true").lower() not in ("0", "false", "no", "off")
+                _sodium.append(_load_sodium() if enabled else None)
+    return _sodium[0]
+
+
+def sodium_can_verify(phc: str) -> bool:
+    return len(phc) <= _SODIUM_MAX_LENGTH and _SODIUM_FORMAT.fullmatch(phc) is not None
+
+
 class OwaspArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2id at OWASP's minimum (m=19 MiB, t=2, p=1), through the gate.
 
@@ -91,5 +139,29 @@ class OwaspArgon2PasswordHasher(Argon2PasswordHasher):
             return super().encode(password, salt)
 
     def verify(self, password, encoded):
+        algorithm, rest = encoded.split("$", 1)
+        phc = "$" + rest
+        verify = sodium_verifier() if algorithm == self.algorithm and sodium_can_verify(phc) else None
         with _gate.held():
+            if verify is not None:
+                secret = password.encode()  # argon2-cffi hashes a str as its UTF-8 bytes too
+                return verify(phc.encode("ascii"), secret)
             return super().verify(password, encoded)
+
+    def verify_dummy(self, password) -> None:
+        """The cost of verifying a password against an account of ours, for a login that found no account.
+
+        allauth's backend hashes the password instead (``set_password``):
+        with verification through libsodium cheaper than a new hash, the
+        time would tell whether an address has an account.
+        """
+        self.verify(password, _dummy_hash())
+
+
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _dummy:
+        _dummy.append(OwaspArgon2PasswordHasher().encode("prakerja-no-such-account", "prakerjadummysalt0123"))
+    return _dummy[0]

@@ -50,9 +50,11 @@ def test_rate_limits_are_shared_through_redis(client, applicant, redis_cache):
 
 
 def test_cached_db_sessions_on_redis(client, applicant, redis_cache, settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "prakerja.accounts.sessions"  # cached_db, the sign-in's session written once
     client.post(reverse("account_login"), {"login": applicant.email, "password": PASSWORD})
     assert client.get(reverse("dashboard")).status_code == 200
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert redis_cache.get(f"django.contrib.sessions.cached_db{key}") is not None  # in Redis, not only the database
     client.post(reverse("account_logout"))
     assert client.get(reverse("dashboard")).status_code == 302
 
@@ -93,6 +95,6 @@ def test_redis_url_switches_cache_sessions_and_queue(redis_url):
                          check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == [
         "prakerja.cache.PooledRedisCache",
-        "django.contrib.sessions.backends.cached_db",
+        "prakerja.accounts.sessions",
         "huey.RedisHuey",
     ]

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -60,20 +62,22 @@ def home(request):
         if page is not None:
             return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
     key = web_services.home_key(language)
-    content = cache.get(key)
-    timeout = None
-    if content is None:
+    cached = cache.get(key)
+    if cached is None:
         now = timezone.now()
         context = home_context(now=now, language=language)
         # A SafeString: it is pickled with its class and comes back from the cache as safe HTML.
         content = render_to_string("web/public/home_content.html", context)
         timeout = home_timeout(context["waves"], now)
-        cache.set(key, content, timeout)
+        cache.set(key, (content, time.time() + timeout), timeout)
+    else:
+        content, deadline = cached
+        timeout = int(deadline - time.time())
     if not plain:
         return render(request, "web/home.html", {"content": content})
     page = render_to_string("web/home.html", {"content": content, "csrf_token": CSRF_SLOT}, request=request)
-    # Kept no longer than the content it holds: a page made from an older cached content lives a minute at most.
-    cache.set(web_services.home_page_key(language), page, timeout or HOME_TTL)
+    if timeout > 0:  # the page lives no longer than the content it holds (a wave opening is a deadline)
+        cache.set(web_services.home_page_key(language), page, timeout)
     return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
 
 
@@ -83,7 +87,8 @@ PLAIN_COOKIES = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
 
 
 def _plain_visit(request) -> bool:
-    return not request.GET and not (request.COOKIES.keys() - PLAIN_COOKIES)
+    # The raw query string, not request.GET: "/?&&" parses to nothing but would land in the cached form's ``next``.
+    return not request.META.get("QUERY_STRING") and not (request.COOKIES.keys() - PLAIN_COOKIES)
 
 
 def rupiah(amount: int) -> str:

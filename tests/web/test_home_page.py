@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -212,3 +213,23 @@ def test_a_flash_message_shows_on_the_home_page(client, applicant):
     html = get_home(client)
     assert '<p class="msg success">' in html  # "Anda telah keluar.": the frame was rendered for this visit
     assert '<p class="msg success">' not in get_home(client)  # shown once
+
+
+def test_a_query_string_of_ampersands_is_not_a_plain_visit(client):
+    client.get(reverse("home") + "?&&&")
+    html = Client().get(reverse("home")).content.decode()
+    assert 'name="next" type="hidden" value="/"' in html  # no visitor's query string in the shared page
+
+
+def test_the_whole_page_lives_no_longer_than_its_content(make_wave):
+    """WAV-1: a wave opening in 2.5 s; a visit that is not plain caches the content until then, and the plain
+    visit after it must not keep the page a minute: once the wave opens, everybody sees it open."""
+    import time
+
+    make_wave(number=11, opens=2.5 / 86400, closes=3, announce=5)
+    other = Client()
+    other.cookies["analytics"] = "1"  # not plain: fills the content cache with a TTL of about 3 s
+    assert "waves-upcoming" in other.get(reverse("home")).content.decode()
+    assert "waves-upcoming" in Client().get(reverse("home")).content.decode()  # plain: the page is cached
+    time.sleep(3.6)
+    assert "waves-upcoming" not in Client().get(reverse("home")).content.decode()

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from prakerja.core.http import client_ip
+from prakerja.core.http import client_ip, client_network
 from prakerja.notifications.services import email_queue_rendered
 
 
@@ -82,8 +82,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth counts failed logins per account ("key"); per account alone,
         # anyone could keep a chosen person locked out. Per (client, account),
-        # a stranger only locks themselves out; the owner still logs in.
-        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_ip(request)}"
+        # a stranger only locks themselves out; the owner still logs in. A client is an IPv4 address or an
+        # IPv6 /64, so rotating addresses within one's /64 does not buy more guesses.
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_network(request)}"
 
     @staticmethod
     def _site(request):

@@ -49,3 +49,16 @@ def client_ip(request) -> str:
         # them (a direct hit on a web machine); the peer is all we know.
         return remote
     return _clean(hops[-count]) or remote
+
+
+def client_network(request) -> str:
+    """The client address for counting: an IPv6 address as its /64, which one subscriber usually holds whole
+    (as allauth counts per client), so rotating addresses within it is one client; IPv4 as it is."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return f"{ipaddress.ip_network((parsed, 64), strict=False).network_address}/64"
+    return address

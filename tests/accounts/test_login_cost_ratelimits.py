@@ -109,3 +109,25 @@ def test_a_refusing_rate_stops_the_count_as_allauths_does(settings):
     per_ip, per_key_b = _keys(request, "b")
     assert len(cache.get(per_ip)) == 1 and cache.get(per_key_b) is None
     assert cache.get(f"{per_key_b}:lock") is None
+
+
+def test_addresses_of_one_ipv6_64_share_the_per_account_budget(applicant, make_user):
+    """Failed logins are counted per (client, account) (RATE_LIMIT_LOGIN_FAILED): an IPv6 client is its /64, so
+    twelve guesses from twelve addresses of one /64 meet more refusals than twelve from twelve IPv4 clients,
+    which are twelve clients; another /64 is another client."""
+    from django.test import Client
+    from django.urls import reverse
+
+    def refusals(user, addresses):
+        refused = 0
+        for i, address in enumerate(addresses):
+            response = Client(REMOTE_ADDR=address).post(reverse("account_login"),
+                                                        {"login": user.email, "password": f"Salah-{i}"})
+            refused += "Terlalu banyak" in response.content.decode()
+        return refused
+
+    apart = refusals(make_user(email="kontrol@example.id"), [f"203.0.113.{i + 1}" for i in range(12)])
+    together = refusals(applicant, [f"2001:db8::{i + 1:x}" for i in range(12)])
+    # Counted per address, the /64 met 7 refusals (allauth's own per-IP limits cut IPv6 to /64 too); per /64, 10.
+    assert apart == 0 and together >= 9
+    assert refusals(applicant, ["2001:db8:0:1::1"]) == 0

@@ -29,6 +29,7 @@ from prakerja.complaints.desk_forms import AssignForm, QueueFilter, ReplyForm, R
 from prakerja.complaints.models import SavedAnswer, Source, TicketStatus
 from prakerja.complaints.services import ComplaintError, ticket_assign, ticket_reply_agent, ticket_resolve
 from prakerja.complaints.states import TicketStateError
+from prakerja.core.counts import CountBox
 from prakerja.learning.admin import mask_email, mask_name, mask_phone
 
 VIEW, WORK = "complaints.view_ticket", "complaints.work_ticket"
@@ -57,10 +58,18 @@ def queue(request):
                             overdue_only=bool(chosen.get("overdue")), source=chosen.get("source") or "",
                             number=chosen.get("number") or "")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    counts = reads.desk_counts(request.user, now)
     return render(request, "complaints/desk/queue.html", {
         "form": form, "page": page, "rows": reads.mark_overdue(page.object_list, now),
-        "counts": reads.desk_counts(request.user, now),
+        "counts": counts, "count_boxes": _count_boxes(counts),
         "filtered": any(chosen.get(name) for name in QueueFilter.FILTERS)})
+
+
+def _count_boxes(counts: dict) -> list[CountBox]:
+    return [CountBox(_("New (nobody has them)"), counts["new"], "?status=received&assigned=unassigned", "count-new"),
+            CountBox(_("Overdue"), counts["overdue"], "?overdue=on", "count-overdue"),
+            CountBox(_("Waiting for the participant"), counts["waiting"], "?status=waiting", "count-waiting"),
+            CountBox(_("Mine, open"), counts["mine"], "?assigned=mine", "count-mine")]
 
 
 def _saved_answers(ticket):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prakerja.audit.reads import audit_read
+from prakerja.core.counts import CountBox
 from prakerja.learning.admin import mask_email, mask_name, mask_phone
 from prakerja.learning.completions import CompletionError, certificate_window, completion_decide
 from prakerja.learning.models import CompletionStatus
@@ -82,9 +83,19 @@ def completions(request):
     rows = with_lateness(page.object_list, lateness)
     for row in rows:
         row.mismatch_labels = [str(FIELD_LABELS[field]) for field in FIELDS if field in row.mismatches]
+    counts = completion_counts(lateness)
     return render(request, "learning/operators/completions.html", {
-        "form": form, "status": status, "counts": completion_counts(lateness), "page": page, "rows": rows,
+        "form": form, "status": status, "counts": counts, "count_boxes": _count_boxes(counts), "page": page,
+        "rows": rows,
         "filtered": any(chosen.get(name) for name in ("provider", "field", "overdue"))})
+
+
+def _count_boxes(counts: dict) -> list[CountBox]:
+    return [CountBox(_("Held"), counts["held"], "?status=held", "count-held"),
+            CountBox(_("Overdue (past 1 business day)"), counts["overdue"], "?status=held&overdue=on", "count-overdue"),
+            CountBox(_("Past 7 business days"), counts["very_overdue"], "", "count-very-overdue"),
+            CountBox(_("Accepted today"), counts["accepted_today"], "?status=accepted", "count-accepted-today"),
+            CountBox(_("Rejected today"), counts["rejected_today"], "?status=rejected", "count-rejected-today")]
 
 
 class DecisionForm(forms.Form):

@@ -28,13 +28,13 @@ def main(count: int, out_path: str, logins_path: str) -> None:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import get_hasher, make_password
     from django.contrib.sessions.backends.base import VALID_KEY_CHARS
-    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.contrib.sessions.models import Session
     from django.core.cache import caches
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     from prakerja.accounts.models import User
+    from prakerja.accounts.sessions import SessionStore
     from prakerja.regions.models import Regency
     from prakerja.registry.models import IdentityStatus, Profile
     from prakerja.waves.models import Wave
@@ -56,8 +56,8 @@ def main(count: int, out_path: str, logins_path: str) -> None:
                                  for u in users], batch_size=2000)
     Wave.objects.create(number=1, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=3),
                         announce_at=now + timedelta(days=5), national_quota=800_000)
-    # Sessions as SessionStore.create() would leave them (a database row and
-    # the cached copy), written in bulk: one at a time took minutes.
+    # Sessions as SessionStore.create() would leave them (a database row, the
+    # cached copy and the user id beside it), written in bulk: one at a time took minutes.
     cache = caches[settings.SESSION_CACHE_ALIAS]
     age = settings.SESSION_COOKIE_AGE
     alphabet = string.ascii_letters + string.digits
@@ -69,6 +69,7 @@ def main(count: int, out_path: str, logins_path: str) -> None:
         rows.append(Session(session_key=store.session_key, session_data=store.encode(data),
                             expire_date=now + timedelta(seconds=age)))
         cached[store.cache_key] = data
+        cached[store.uid_key] = user.pk  # the signed-in user's id beside the session (prakerja/accounts/sessions.py)
         lines.append(f"{store.session_key} {get_random_string(32, alphabet)}\n")
         logins.append(f"{user.email} {get_random_string(32, alphabet)}\n")
     Session.objects.bulk_create(rows, batch_size=2000)

@@ -65,3 +65,44 @@ class PooledRedisCache(RedisCache):
         for key in unlock:
             pipe.delete(self.make_and_validate_key(f"{key}:lock"))
         pipe.execute()
+
+    # --- a session and its user in one round trip (prakerja/accounts/usercache.py) -------------------
+
+    # KEYS: the session, the user id stored beside it. ARGV: the prefix of the user rows' keys.
+    # Returns the session, the user id and the user's row, each false when absent. The row's key is
+    # made here from the stored id: the script is for a single Redis server (not a cluster).
+    _SESSION_AND_USER = """
+local session = redis.call('GET', KEYS[1])
+if not session then return {false, false, false} end
+local uid = redis.call('GET', KEYS[2])
+if not uid then return {session, false, false} end
+return {session, uid, redis.call('GET', ARGV[1] .. uid)}
+"""
+
+    def session_and_user(self, session_key: str, uid_key: str, user_prefix: str) -> tuple:
+        """(session, user id, user row) for a cached session, each None when absent: one round trip."""
+        client = self._cache.get_client(session_key)
+        script = self.__dict__.get("_session_script")
+        if script is None:
+            script = self.__dict__["_session_script"] = client.register_script(self._SESSION_AND_USER)
+        loads = self._cache._serializer.loads
+        session, uid, row = script(keys=[self.make_and_validate_key(session_key), self.make_and_validate_key(uid_key)],
+                                   args=[self.make_and_validate_key(user_prefix)], client=client)
+        return (None if session is None else loads(session), None if uid is None else loads(uid),
+                None if row is None else loads(row))
+
+    def set_session(self, session_key: str, data, uid_key: str, uid, timeout) -> None:
+        """``set(session_key, data, timeout)`` and the user id beside it (or its removal): one round trip."""
+        client = self._cache.get_client(session_key, write=True)
+        dumps = self._cache._serializer.dumps
+        timeout = self.get_backend_timeout(timeout)
+        pipe = client.pipeline(transaction=False)
+        if timeout == 0:
+            pipe.delete(self.make_and_validate_key(session_key), self.make_and_validate_key(uid_key))
+        else:
+            pipe.set(self.make_and_validate_key(session_key), dumps(data), ex=timeout)
+            if uid is None:
+                pipe.delete(self.make_and_validate_key(uid_key))
+            else:
+                pipe.set(self.make_and_validate_key(uid_key), dumps(uid), ex=timeout)
+        pipe.execute()

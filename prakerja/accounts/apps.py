@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from prakerja.accounts import receivers, roles
+        from prakerja.accounts import receivers, roles, usercache
 
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="prakerja-sync-roles")
         receivers.connect()
+        usercache.connect()

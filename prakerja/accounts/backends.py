@@ -13,6 +13,8 @@ third of the CPU of a signed-in request that does little else (``make
 bench``). The SQL is the ORM's own, compiled once per database alias and
 column list; the row becomes a ``User`` through ``Model.from_db`` as any
 queryset's would. Inactive users are refused as ModelBackend refuses them.
+With Redis the row comes from the cache, read with the session in one round
+trip (prakerja/accounts/usercache.py).
 
 A sign-in looks its address up the same way (``users_by_login_email``):
 allauth's query, built and compiled by the ORM on every login, cost ten
@@ -27,6 +29,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import Exists, F, OuterRef
+
+from prakerja.accounts import usercache
 
 # (alias, model label) -> (sql, attnames, converters): the ORM's own query for one user by primary key.
 _compiled: dict[tuple[str, str], tuple[str, list[str], dict]] = {}
@@ -51,16 +55,28 @@ def _user_query(model, alias: str) -> tuple[str, list[str], dict]:
 
 def user_by_pk(pk):
     """The user with this primary key, or None: ``User._default_manager.get(pk=pk)`` without the compiler."""
+    row = user_row(pk)
+    return None if row is None else user_from_row(row)
+
+
+def user_row(pk) -> list | None:
+    """The values of ``user_by_pk``'s query for this primary key, converted as the ORM would, or None."""
     model = get_user_model()
     alias = router.db_for_read(model)
     connection = connections[alias]
-    sql, attnames, converters = _user_query(model, alias)
+    sql, _attnames, converters = _user_query(model, alias)
     with connection.cursor() as cursor:
         cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return model.from_db(alias, attnames, _convert(list(row), converters, connection))
+    return None if row is None else _convert(list(row), converters, connection)
+
+
+def user_from_row(row: list):
+    """A ``User`` from ``user_row``'s values, as a queryset would make it."""
+    model = get_user_model()
+    alias = router.db_for_read(model)
+    _sql, attnames, _converters = _user_query(model, alias)
+    return model.from_db(alias, attnames, row)
 
 
 def _convert(values: list, converters: dict, connection) -> list:
@@ -133,7 +149,13 @@ def users_by_login_email(email: str) -> list[tuple]:
 
 class AuthenticationBackend(AllauthBackend):
     def get_user(self, user_id):
-        user = user_by_pk(user_id)
+        # With Redis the session store has read the user's cached row with the session (usercache.py).
+        looked, row = usercache.take(user_id)
+        if row is None:
+            row = user_row(user_id)
+            if looked and row is not None:
+                usercache.remember(user_id, row)
+        user = None if row is None else user_from_row(row)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _mitigate_timing_attack(self, password):

@@ -17,10 +17,12 @@ def _stamp_confirmation(sender, request, email_address, **kwargs):
     """The first confirmation of any of the account's addresses, for the registration funnel (OPS-3)."""
     from django.utils import timezone
 
+    from prakerja.accounts import usercache
     from prakerja.accounts.models import User
 
     User.objects.filter(pk=email_address.user_id, email_confirmed_at__isnull=True).update(
         email_confirmed_at=timezone.now())
+    usercache.forget([email_address.user_id])
 
 
 def _welcome(sender, request, email_address, **kwargs):

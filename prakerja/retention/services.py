@@ -37,6 +37,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.accounts import usercache
 from prakerja.accounts.models import User
 from prakerja.audit.services import SYSTEM, audit_record
 from prakerja.cards.models import Card
@@ -213,6 +214,7 @@ def _anonymise(user_ids, *, rule, now) -> None:
     certificates = _anonymise_learning(user_ids)
     User.objects.filter(pk__in=user_ids).update(
         email=_pseudonym_email(), full_name="", is_active=False, password="!", last_login=None)
+    usercache.forget(user_ids)  # signed out at once, not when the cached row expires
     EmailAddress.objects.filter(user_id__in=user_ids).delete()
     Authenticator.objects.filter(user_id__in=user_ids).delete()
     # The admin's history names a changed account by its email (User.__str__).

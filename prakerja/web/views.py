@@ -1,15 +1,18 @@
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -182,11 +185,59 @@ def dashboard(request):
         shown = context["application"]
         if shown is not None and shown.status in (ApplicationStatus.PASSED, ApplicationStatus.REVOKED):
             context.update(participant_context(request.user, revoked=shown.status == ApplicationStatus.REVOKED))
-        return render(request, "web/dashboard.html", context)
+            return render(request, "web/dashboard.html", context)
+        return registrant_dashboard(request, context)
     profile = registry_selectors.profile_of(request.user)
     steps = registry_selectors.registration_steps(profile)
     return render(request, "web/dashboard.html", {
         "profile": profile, "steps": steps, "next_step": next((s for s in steps if s.current), None)})
+
+
+# Rendered registrant dashboards kept per process (see ``registrant_dashboard``); past this many the memo starts over.
+DASHBOARD_PAGES = 1024
+_dashboard_pages: dict[tuple, str] = {}
+# Stands in for the person's name in a rendered dashboard: letters and digits, so escaping leaves it as it is.
+NAME_SLOT = "nameSLOT0dashboard0page0slot0nameSLOT"
+
+
+def registrant_dashboard(request, context: dict) -> HttpResponse:
+    """The dashboard of a registrant with a complete profile, rendered once per state and language, per process.
+
+    At a wave's opening and on announcement day most of the country's registrants open this page at
+    once; drawing it through the templates cost more than everything else the request does (``make
+    bench``). What it shows is a function of ``_page_key`` alone (the snapshot's facts, the application
+    as it may be shown now, the open wave, the language, the bell's count, whether the person is an
+    operator), plus the person's name and CSRF token, which go into slots of the rendered page. The
+    page is the same string the templates would give (tests/web/test_dashboard_memo.py). A visit with a
+    query string or a flash message to show is rendered as before, and so is a participant's dashboard
+    (the card panel, videos and trainings are each person's own).
+    """
+    if request.META.get("QUERY_STRING") or len(messages.get_messages(request)):
+        return render(request, "web/dashboard.html", context)
+    key = _page_key(request, context)
+    page = _dashboard_pages.get(key)
+    if page is None:
+        page = render_to_string("web/dashboard.html", {**context, "csrf_token": CSRF_SLOT, "short_name": NAME_SLOT},
+                                request=request)
+        if len(_dashboard_pages) >= DASHBOARD_PAGES:
+            _dashboard_pages.clear()
+        _dashboard_pages[key] = page
+    # The token first: a name that spells the CSRF slot stays a name.
+    return HttpResponse(page.replace(CSRF_SLOT, get_token(request))
+                        .replace(NAME_SLOT, escape(request.user.get_short_name())))
+
+
+def _forget_dashboard_pages(**kwargs):
+    _dashboard_pages.clear()  # a changed setting (templates, languages) may change every page
+
+
+setting_changed.connect(_forget_dashboard_pages, dispatch_uid="prakerja-dashboard-pages")
+
+
+def _page_key(request, context: dict) -> tuple:
+    profile = context["profile"]
+    return (translation.get_language(), request.user.is_staff, bool(profile.completed_at), profile.identity_status,
+            context["unread_count"], context["application"], context["open_wave"])
 
 
 def participant_context(user, *, revoked: bool) -> dict:

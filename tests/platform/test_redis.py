@@ -27,7 +27,7 @@ def redis_cache(settings, redis_url):
     settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache",
                                    "LOCATION": redis_url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     yield cache
-    cache.clear()
+    _drop_own_keys(cache)
 
 
 def test_cache_round_trip(redis_cache):
@@ -98,3 +98,11 @@ def test_redis_url_switches_cache_sessions_and_queue(redis_url):
         "prakerja.accounts.sessions",
         "huey.RedisHuey",
     ]
+
+
+def _drop_own_keys(cache) -> None:
+    """This test's keys only: a FLUSHDB (cache.clear) would wipe another xdist worker's test mid-way."""
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)

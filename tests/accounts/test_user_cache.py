@@ -1,0 +1,178 @@
+"""The signed-in user's row from Redis, read with the session (prakerja/accounts/usercache.py).
+
+What must hold: a signed-in page asks the database nothing about the user
+once the row is cached; and every change that matters to a session shows at
+the next request, not when the cached row expires: a password change signs
+the other sessions out, a deactivation signs them all out, an anonymisation
+too, a language or name change shows at once.
+"""
+
+import uuid
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from prakerja.accounts import usercache
+from prakerja.accounts.sessions import SessionStore
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def redis_sessions(settings, redis_url):
+    settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache",
+                                   "LOCATION": redis_url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.SESSION_ENGINE = "prakerja.accounts.sessions"
+    yield
+    _drop_own_keys(cache)
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _user_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [q["sql"] for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+
+
+def _signed_in_as(client) -> bool:
+    response = client.get(reverse("inbox"))
+    return response.status_code == 200
+
+
+def test_a_signed_in_page_reads_the_user_from_the_cache(registrant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    response, first = _user_queries(client, reverse("dashboard"))
+    assert response.status_code == 200 and len(first) == 1  # not cached yet: read once, then cached
+    response, second = _user_queries(client, reverse("dashboard"))
+    assert response.status_code == 200 and second == []
+    assert isinstance(cache.get(usercache.user_key(registrant.pk)), list)
+    client_redis = cache._cache.get_client(write=False)
+    assert 0 < client_redis.ttl(cache.make_and_validate_key(usercache.user_key(registrant.pk))) <= usercache.TTL
+    # A second sign-in (it writes last_login only) keeps the row.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _signed_in(registrant)
+    assert _user_queries(again, reverse("dashboard"))[1] == []
+
+
+def test_a_request_that_read_the_old_row_cannot_cache_it_after_a_change(registrant,
+                                                                        django_capture_on_commit_callbacks):
+    """The race: a request reads the row, a change commits and forgets it, then the request caches what it read."""
+    from prakerja.accounts.backends import user_row
+
+    stale = user_row(registrant.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        registrant.is_active = False
+        registrant.save(update_fields=["is_active"])
+    usercache.remember(registrant.pk, stale)  # too late: the tombstone holds the key
+    assert cache.get(usercache.user_key(registrant.pk)) == usercache.TOMBSTONE
+
+
+def test_a_password_change_signs_the_other_sessions_out(registrant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        here, there = _signed_in(registrant), _signed_in(registrant)
+    assert _signed_in_as(here) and _signed_in_as(there)  # both rows cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        response = here.post(reverse("account_change_password"), {
+            "oldpassword": PASSWORD, "password1": "Sandi-Baru-2026!x", "password2": "Sandi-Baru-2026!x"})
+    assert response.status_code == 302
+    assert _signed_in_as(here)  # Django keeps the session that changed it
+    assert not _signed_in_as(there)
+
+
+def test_deactivating_an_account_signs_it_out_everywhere(registrant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    assert _signed_in_as(client) and _signed_in_as(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        registrant.is_active = False
+        registrant.save(update_fields=["is_active"])
+    assert not _signed_in_as(client)
+
+
+def test_an_anonymised_account_is_signed_out_at_once(registrant, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from prakerja.retention.services import _anonymise
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    assert _signed_in_as(client) and _signed_in_as(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        _anonymise([registrant.pk], rule="deletion_request", now=timezone.now())
+    assert not _signed_in_as(client)
+
+
+def test_a_change_of_name_shows_at_the_next_page(registrant, make_wave, django_capture_on_commit_callbacks):
+    make_wave()
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    client.get(reverse("dashboard"))
+    assert "Halo, Siti" in client.get(reverse("dashboard")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        registrant.full_name = "Sari Wulan"
+        registrant.save(update_fields=["full_name"])
+    assert "Halo, Sari" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_session_keeps_its_user_id_beside_it_and_logout_drops_both(registrant,
+                                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    key = client.cookies["sessionid"].value
+    store = SessionStore(key)
+    assert cache.get(store.cache_key)[SESSION_KEY] == str(registrant.pk)
+    assert cache.get(store.uid_key) == registrant.pk
+    client.post(reverse("account_logout"))
+    assert cache.get(store.cache_key) is None and cache.get(store.uid_key) is None
+    assert not _signed_in_as(client)
+
+
+def test_a_session_cached_before_the_user_id_gets_it_at_its_next_load(registrant,
+                                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    store = SessionStore(client.cookies["sessionid"].value)
+    cache.delete(store.uid_key)
+    assert _signed_in_as(client)
+    assert cache.get(store.uid_key) == registrant.pk
+
+
+def test_a_row_is_used_only_for_the_user_the_session_names(registrant, make_user):
+    """The prefetched row answers for the session's own user id and only once."""
+    other = make_user(email="lain@example.id")
+    usercache.prefetch(str(registrant.pk), ["row"])
+    assert usercache.take(other.pk) == (True, None)
+    assert usercache.take(registrant.pk) == (False, None)  # used up by the first lookup
+    usercache.prefetch(str(registrant.pk), ["row"])
+    assert usercache.take(registrant.pk) == (True, ["row"])
+
+
+def test_a_stale_row_under_another_schema_is_never_read(registrant, django_capture_on_commit_callbacks):
+    """The key names the user table's columns: a row cached by other code (another deploy) is not found."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    client.get(reverse("inbox"))
+    assert usercache.signature() in usercache.user_key(registrant.pk)
+    cache.set(usercache.user_key(registrant.pk).replace(usercache.signature(), "0" * 12), ["not", "a", "row"])
+    assert _signed_in_as(client)
+
+
+def _drop_own_keys(cache) -> None:
+    """This test's keys only: a FLUSHDB (cache.clear) would wipe another xdist worker's test mid-way."""
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)

@@ -97,3 +97,25 @@ def test_logout_still_ends_the_session(client, applicant):
     client.post(reverse("account_logout"))
     assert not Session.objects.filter(session_key=key).exists()
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_sign_in_stamps_last_login_with_one_update(client, applicant):
+    """Django's update_last_login, replaced by one UPDATE of the column (accounts/receivers.py)."""
+    from django.db.models.signals import post_save
+    from django.utils import timezone
+
+    saves = []
+    post_save.connect(lambda sender, **kw: saves.append(sender), sender=type(applicant), weak=False,
+                      dispatch_uid="test-last-login-saves")
+    before = timezone.now()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            client.post(reverse("account_login"), {"login": applicant.email, "password": PASSWORD})
+    finally:
+        post_save.disconnect(sender=type(applicant), dispatch_uid="test-last-login-saves")
+    assert saves == []  # no model save (Django's update_last_login saves the user)
+    updates = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith("UPDATE") and "accounts_user" in q["sql"]]
+    assert len(updates) == 1 and "last_login" in updates[0] and "password" not in updates[0]
+    applicant.refresh_from_db()
+    assert applicant.last_login is not None and applicant.last_login >= before

@@ -209,3 +209,46 @@ def test_workers_are_recycled_rarely_and_the_count_can_be_set(monkeypatch):
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "1000")
     values = runpy.run_path(str(conf))
     assert values["max_requests"] == 1000 and values["max_requests_jitter"] == 100
+
+
+# --- Django's per-request hooks (prakerja/web/apps.py) ---------------------------------
+
+
+def test_only_the_request_hooks_that_do_something_stay_connected(settings):
+    from django.core import signals
+    from django.core.cache import close_caches
+    from django.db import close_old_connections, reset_queries
+
+    from prakerja.web.apps import _trim_request_signals
+
+    def connected(signal, receiver):
+        sync_receivers, async_receivers = signal._live_receivers(None)
+        return receiver in sync_receivers or receiver in async_receivers
+
+    before = (connected(signals.request_started, reset_queries), connected(signals.request_finished, close_caches))
+    settings.DEBUG = False  # as in production (the test run starts Django with DEBUG on)
+    settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    try:
+        _trim_request_signals()
+        assert connected(signals.request_started, close_old_connections)  # CONN_MAX_AGE, broken connections
+        assert connected(signals.request_finished, close_old_connections)
+        assert not connected(signals.request_started, reset_queries)  # DEBUG is off: no query log to empty
+        assert not connected(signals.request_finished, close_caches)  # Redis's close() does nothing
+    finally:
+        if before[0]:
+            signals.request_started.connect(reset_queries)
+        if before[1]:
+            signals.request_finished.connect(close_caches)
+
+
+def test_a_cache_that_closes_keeps_its_hook(settings):
+    from django.core import signals
+    from django.core.cache import close_caches
+
+    from prakerja.web.apps import _trim_request_signals
+
+    signals.request_finished.connect(close_caches)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+                                   "LOCATION": "127.0.0.1:1"}}
+    _trim_request_signals()
+    assert close_caches in signals.request_finished._live_receivers(None)[0]

@@ -75,9 +75,11 @@ def _clear_cache():
     from django.core.cache import cache
 
     from prakerja.regions.selectors import clear_cache
+    from prakerja.waves.selectors import forget_open_waves
 
     cache.clear()  # rate-limit counters must not leak between tests
     clear_cache()  # nor region codes a rolled-back refresh changed
+    forget_open_waves()  # nor the open waves a process holds for a second
     yield
 
 

@@ -311,10 +311,59 @@ def ledger_credit_cards(*, key: str, source: Account, amount_each: int, account_
                                f"WHERE kind = 'card' AND id IN ({marks})", [amount_each, *part])
                 if cursor.rowcount != len(part):
                     raise LedgerError("unbalanced", _("A batch credit names an account that is not a card."))
-        Posting.objects.bulk_create([Posting(transaction=row, account_id=source.pk, amount=-total)]
-                                    + [Posting(transaction=row, account_id=account_id, amount=amount_each)
-                                       for account_id in ids], batch_size=5000)
+        _post_chunk(row=row, source=source, total=total, amount_each=amount_each, ids=ids)
     return row
+
+
+def ledger_open_cards(*, count: int, source: Account | None = None, amount_each: int = 0, key: str = "", actor=None,
+                      memo: str = "", now=None) -> tuple[list[int], Transaction | None]:
+    """``count`` new card accounts (ids ascending), each opened with ``amount_each`` from ``source`` (a batch job's
+    chunk), and the transaction that credits them; with ``amount_each`` 0 they open at zero and there is none.
+
+    The same books as opening at zero and then ``ledger_credit_cards``: one transaction keyed by the caller,
+    the source's one posting and each new account's. Each account row is written once instead of twice. The
+    accounts are new, so the key cannot have been posted for them: a key posted before is ``key_reused``,
+    which rolls the caller's chunk back.
+    """
+    amount_each = _check_amount(amount_each)
+    if count <= 0 or amount_each < 0 or (amount_each and (source is None or source.is_card)):
+        raise LedgerError("amount_invalid", _("A batch credit needs a positive amount and at least one card."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # the ids come back without a model instance per account
+            with connection.cursor() as cursor:
+                cursor.execute("WITH opened AS (INSERT INTO ledger_account (kind, code, balance) "
+                               "SELECT %s, NULL, %s FROM generate_series(1, %s) RETURNING id) "
+                               "SELECT id FROM opened ORDER BY id", [AccountKind.CARD, amount_each, count])
+                ids = [row[0] for row in cursor.fetchall()]
+        else:
+            ids = sorted(account.pk for account in Account.objects.bulk_create(
+                [Account(kind=AccountKind.CARD, balance=amount_each) for _n in range(count)]))
+        if not amount_each:
+            return ids, None
+        total = amount_each * count
+        print_ = fingerprint(TransactionKind.CREDIT, [(source.pk, -total), *((pk, amount_each) for pk in ids)])
+        row = _claim_key(key=key, kind=TransactionKind.CREDIT, amount=total, print_=print_, actor=actor, memo=memo,
+                         now=now)
+        if row is None:  # cannot happen: the fingerprint names accounts made just now
+            raise LedgerError("key_reused", _("This transaction key was already used for a different movement."))
+        _apply_shared(source.pk, -total, key)
+        _post_chunk(row=row, source=source, total=total, amount_each=amount_each, ids=ids)
+    return ids, row
+
+
+def _post_chunk(*, row: Transaction, source: Account, total: int, amount_each: int, ids: list[int]) -> None:
+    """A batch credit's postings: the source's one and ``amount_each`` for each card account in ``ids``."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO ledger_posting (transaction_id, account_id, amount) "
+                           "SELECT %s, %s, %s UNION ALL "
+                           "SELECT %s, unnest(string_to_array(%s, ',')::bigint[]), %s",
+                           [row.pk, source.pk, -total, row.pk, id_array(ids), amount_each])
+        return
+    Posting.objects.bulk_create([Posting(transaction=row, account_id=source.pk, amount=-total)]
+                                + [Posting(transaction=row, account_id=account_id, amount=amount_each)
+                                   for account_id in ids], batch_size=5000)
 
 
 def id_array(ids: list[int]) -> str:
@@ -336,10 +385,7 @@ def _credit_cards_set(*, row: Transaction, source: Account, total: int, amount_e
                        [amount_each, id_array(ids)])
         if cursor.rowcount != len(ids):
             raise LedgerError("unbalanced", _("A batch credit names an account that is not a card."))
-        cursor.execute("INSERT INTO ledger_posting (transaction_id, account_id, amount) "
-                       "SELECT %s, %s, %s UNION ALL "
-                       "SELECT %s, unnest(string_to_array(%s, ',')::bigint[]), %s",
-                       [row.pk, source.pk, -total, row.pk, id_array(ids), amount_each])
+    _post_chunk(row=row, source=source, total=total, amount_each=amount_each, ids=ids)
 
 
 def shared_account(code: str, kind: str) -> Account:

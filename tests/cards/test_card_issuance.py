@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from prakerja.cards.models import Card, CardIssuance
 from prakerja.cards.numbers import index_of, is_valid
+from prakerja.cards.services import budget_account
 from prakerja.cards.services import issuance as issuing
-from prakerja.ledger.models import Account
-from prakerja.ledger.selectors import differences
+from prakerja.ledger.models import Account, Transaction
+from prakerja.ledger.selectors import balance_of, differences
+from prakerja.programme.models import Programme
 from prakerja.programme.selectors import active_programme
 from prakerja.registry.crypto import decrypt
 from prakerja.waves.models import Application
@@ -77,11 +79,68 @@ def test_a_crash_mid_issuance_resumes_where_it_stopped(announced_wave, issue, mo
     assert differences() == []
 
 
-def test_the_balance_is_on_its_way_until_the_credit_pass(announced_wave, issue, monkeypatch):
-    monkeypatch.setattr(issuing, "_credit_step", lambda **kw: False)
-    issue(announced_wave)
+def test_each_chunk_issues_and_credits_its_cards_in_one_ledger_transaction(announced_wave, issue):
+    done = issue(announced_wave, chunk_size=2)
+    credits = Transaction.objects.filter(kind="credit").order_by("pk")
+    assert [row.postings.count() for row in credits] == [3, 2]  # the budget's posting and each card's
+    assert done.issued == done.credited == 3 and done.last_card_id == 0  # the credit pass found nothing to do
+    assert balance_of(budget_account(active_programme())) == 10**12 - 3 * active_programme().training_balance
+    assert differences() == []
+
+
+def test_a_crash_after_the_chunk_is_posted_rolls_the_cards_and_the_money_back_together(announced_wave, issue,
+                                                                                        monkeypatch):
+    real = issuing.ledger_open_cards
+    calls = []
+
+    def posted_then_killed(**kwargs):
+        calls.append(1)
+        opened = real(**kwargs)
+        if len(calls) == 2:  # the second chunk's money is posted, its cards not yet written
+            raise RuntimeError("worker killed")
+        return opened
+
+    monkeypatch.setattr(issuing, "ledger_open_cards", posted_then_killed)
+    with pytest.raises(RuntimeError):
+        issue(announced_wave, chunk_size=2)
+    assert Card.objects.count() == 2 and Transaction.objects.filter(kind="credit").count() == 1
+    assert Account.objects.filter(kind="card").count() == 2
+    CardIssuance.objects.update(lease_until=None)  # the lease of the dead worker runs out
+    assert issuing.issuances_resume() == [announced_wave.pk]
+    balance = active_programme().training_balance
+    assert Card.objects.filter(credited_at__isnull=False).count() == 3
+    assert list(Account.objects.filter(kind="card").values_list("balance", flat=True)) == [balance] * 3
+    assert CardIssuance.objects.get().credited == 3 and differences() == []
+
+
+def test_with_a_zero_training_balance_the_balance_stays_on_its_way(announced_wave, issue):
+    Programme.objects.filter(pk=active_programme().pk).update(training_balance=0)
+    done = issue(announced_wave)
     assert Card.objects.count() == 3 and not Card.objects.filter(credited_at__isnull=False).exists()
     assert set(Account.objects.filter(kind="card").values_list("balance", flat=True)) == {0}
+    assert done.issued == 3 and done.credited == 0 and done.finished_at is not None
+    assert not Transaction.objects.filter(kind="credit").exists() and differences() == []
+
+
+def test_cards_issued_without_their_balance_are_credited_once_by_the_credit_pass(announced_wave, issue):
+    # Cards issued uncredited and the credit pass still to come: as an issuance begun before issuing and
+    # crediting were one write left them.
+    programme = active_programme()
+    Programme.objects.filter(pk=programme.pk).update(training_balance=0)
+    issue(announced_wave)
+    Programme.objects.filter(pk=programme.pk).update(training_balance=programme.training_balance)
+    CardIssuance.objects.update(finished_at=None, lease_until=None, last_card_id=0)
+    done = issuing.issuance_continue(issuance=CardIssuance.objects.get(), chunk_size=2)
+    credited = list(Card.objects.order_by("pk").values_list("credited_at", "account__balance"))
+    assert all(at is not None and balance == programme.training_balance for at, balance in credited)
+    assert done.credited == 3 and done.last_card_id == Card.objects.order_by("pk").last().pk
+    assert [row.key.split(":")[-1].split("-")[0] for row in Transaction.objects.filter(kind="credit")] == [
+        "cards", "cards"]  # two chunks of the credit pass
+    CardIssuance.objects.update(finished_at=None, lease_until=None, last_card_id=0)  # forced over again
+    issuing.issuance_continue(issuance=CardIssuance.objects.get(), chunk_size=2)
+    assert Transaction.objects.filter(kind="credit").count() == 2
+    assert set(Account.objects.filter(kind="card").values_list("balance", flat=True)) == {programme.training_balance}
+    assert differences() == []
 
 
 def test_publishing_results_schedules_issuance(make_wave, monkeypatch, django_capture_on_commit_callbacks):

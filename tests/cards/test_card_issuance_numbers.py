@@ -1,5 +1,6 @@
 """CRD-1 at scale: the issue pass's numbers are drawn ahead (PostgreSQL: in a thread, written by COPY), and a
-number some card already has is drawn again, on either path."""
+number some card already has is drawn again, on either path (PostgreSQL: the unique index refuses the chunk's
+first try, and the retry looks its numbers up)."""
 
 import threading
 

@@ -5,7 +5,14 @@ from django.db import IntegrityError, transaction
 
 from prakerja.ledger.models import Account, Posting, Transaction
 from prakerja.ledger.selectors import balance_of, differences
-from prakerja.ledger.services import LedgerError, Leg, ledger_credit_cards, ledger_post, ledger_sweep_cards
+from prakerja.ledger.services import (
+    LedgerError,
+    Leg,
+    ledger_credit_cards,
+    ledger_open_cards,
+    ledger_post,
+    ledger_sweep_cards,
+)
 
 
 def post(key, legs, kind="credit"):
@@ -121,6 +128,43 @@ def test_a_batch_credit_refuses_a_shared_account_among_the_cards(books):
         ledger_credit_cards(key="chunk", source=books.budget, amount_each=5, account_ids=[card.pk, books.forfeit.pk],
                             actor=None)
     assert card_balance(card) == 0 and not Transaction.objects.exists()
+
+
+def test_card_accounts_opened_credited_are_one_balanced_transaction(books):
+    ids, row = ledger_open_cards(count=3, source=books.budget, amount_each=700, key="open-1", actor=None)
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    assert set(Account.objects.filter(pk__in=ids).values_list("kind", flat=True)) == {"card"}
+    assert [card_balance(Account(pk=pk)) for pk in ids] == [700] * 3 and balance_of(books.budget) == -2100
+    assert row.kind == "credit" and row.amount == 2100
+    assert sorted(row.postings.values_list("account_id", "amount")) == sorted(
+        [(books.budget.pk, -2100), *((pk, 700) for pk in ids)])
+    assert differences() == []
+
+
+def test_accounts_opened_under_a_key_already_posted_are_refused_whole(books):
+    ledger_open_cards(count=2, source=books.budget, amount_each=700, key="open-1", actor=None)
+    before = Account.objects.count()
+    with pytest.raises(LedgerError) as refused, transaction.atomic():
+        ledger_open_cards(count=2, source=books.budget, amount_each=700, key="open-1", actor=None)
+    assert refused.value.code == "key_reused"
+    assert Account.objects.count() == before and Transaction.objects.count() == 1
+    assert balance_of(books.budget) == -1400 and differences() == []
+
+
+def test_card_accounts_opened_without_an_amount_start_at_zero_with_no_transaction(books):
+    ids, row = ledger_open_cards(count=2, actor=None)
+    assert row is None and [card_balance(Account(pk=pk)) for pk in ids] == [0, 0]
+    assert not Transaction.objects.exists() and differences() == []
+
+
+@pytest.mark.parametrize("arguments", [{"count": 0, "amount_each": 5}, {"count": 2, "amount_each": -5},
+                                       {"count": 2, "amount_each": 5, "source": None}])
+def test_opening_card_accounts_refuses_nonsense(books, arguments):
+    with pytest.raises(LedgerError):
+        ledger_open_cards(**{"source": books.budget, "key": "open", "actor": None, **arguments})
+    with pytest.raises(LedgerError):
+        ledger_open_cards(count=1, source=books.card(), amount_each=5, key="open", actor=None)
+    assert not Account.objects.filter(kind="card", balance__gt=0).exists() and not Transaction.objects.exists()
 
 
 def test_a_sweep_takes_every_balance_and_skips_empty_cards(books):

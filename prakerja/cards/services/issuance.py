@@ -5,16 +5,24 @@ The announcement schedules it (``issuance_schedule``, called by
 it if a worker died. Two passes by id range, each chunk one transaction with
 its position (``CardIssuance``):
 
-1. issue: a card for each passed application of the wave that has none,
-   with a ledger account at zero;
-2. credit: the programme's training balance to each card of the wave not yet
-   credited, one ledger transaction per chunk (the budget's one posting and
-   each card's), keyed by the chunk so a repeat posts nothing.
+1. issue: a card for each passed application of the wave that has none, its
+   ledger account opened with the programme's training balance and the card
+   marked credited, one ledger transaction per chunk (the budget's one
+   posting and each card's, keyed by the chunk's applications);
+2. credit: the training balance to each active card of the wave not yet
+   credited, one ledger transaction per chunk, the cards marked in it. It
+   finds none when the issue pass credited every card; it is there for cards
+   issued uncredited (an issuance begun before the two were one write, or
+   a programme whose balance was zero then).
 
-Until its chunk is credited a participant's dashboard says the balance is on
-its way, as in the real programme, which credited accounts in stages.
+Each card row and each account row is written once: opening at zero and
+crediting later wrote both twice, and at a million cards the second writes
+(new index entries for every card, in every index) were half the time.
+Until its card is credited a participant's dashboard says the balance is on
+its way.
 """
 
+import os
 import uuid
 from datetime import datetime, timedelta
 
@@ -28,8 +36,8 @@ from prakerja.cards.models import Card, CardIssuance, CardStatus
 from prakerja.cards.numbers import index_of, new_number
 from prakerja.cards.services import budget_account
 from prakerja.core.clock import WIB, midnight_wib
-from prakerja.ledger.models import Account, AccountKind
-from prakerja.ledger.services import id_array, ledger_credit_cards
+from prakerja.ledger.models import Account
+from prakerja.ledger.services import id_array, ledger_credit_cards, ledger_open_cards
 from prakerja.programme.selectors import active_programme
 from prakerja.registry import crypto
 from prakerja.waves.models import Application, Wave
@@ -77,60 +85,91 @@ def _numbers(count: int) -> list[tuple[str, str]]:
 
 
 def _taken(indexes: list[str]) -> set[str]:
-    if connection.vendor == "postgresql":  # one text parameter, not one placeholder per card
+    if connection.vendor == "postgresql":  # one text parameter, not one placeholder per card (see _issue_chunk)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT number_index FROM cards_card WHERE number_index = ANY(string_to_array(%s, ','))",
-                           [",".join(indexes)])
+            cursor.execute("SELECT number_index FROM cards_card WHERE number_index = "
+                           "ANY((SELECT string_to_array(%s, ','))::text[])", [",".join(indexes)])
             return {row[0] for row in cursor.fetchall()}
     return set(Card.objects.filter(number_index__in=indexes).values_list("number_index", flat=True))
 
 
-def _issue_chunk(*, wave: Wave, programme, rows: list[tuple[int, int]], now, deadline, ahead=None) -> int:
+def _issue_chunk(*, wave: Wave, programme, budget: Account, rows: list[tuple[int, int]], now, deadline,
+                 ahead=None, checked: bool = False) -> tuple[int, bool]:
+    """Cards for ``rows`` (application, user), each account opened credited; (cards made, credited?).
+
+    ``checked``: on PostgreSQL, look the new numbers up before writing them
+    (the retry after a clash); the first try leaves that to the unique index.
+    """
+    # Who has a card already (from an earlier wave, or a rerun). On PostgreSQL ``= ANY`` over an array the
+    # planner cannot see into (a sub-select), so it probes the index once per element. Given the array itself
+    # (a constant: 10,000 elements) and a growing table whose statistics lag behind (the issue pass fills it
+    # faster than autovacuum analyses it), it scanned every card instead, each chunk: 4 s at a million cards,
+    # growing with the square of the wave. An EXISTS beside the applications' query was planned as such a
+    # scan too (a hashed sub-plan).
     if connection.vendor == "postgresql":
-        return _issue_chunk_copy(wave=wave, programme=programme, rows=rows, now=now, deadline=deadline, ahead=ahead)
-    have = set(Card.objects.filter(user_id__in=[user for _pk, user in rows]).values_list("user_id", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT user_id FROM cards_card WHERE user_id = "
+                           "ANY((SELECT string_to_array(%s, ','))::bigint[])", [id_array([user for _pk, user in rows])])
+            have = {row[0] for row in cursor.fetchall()}
+    else:
+        have = set(Card.objects.filter(user_id__in=[user for _pk, user in rows]).values_list("user_id", flat=True))
     rows = [(pk, user) for pk, user in rows if user not in have]
     if not rows:
-        return 0
-    accounts = Account.objects.bulk_create([Account(kind=AccountKind.CARD) for _row in rows])
+        return 0, False
+    amount = programme.training_balance
+    # The key names the chunk's first and last application that got a card: those have a card for good, so no
+    # later chunk (a resumed or a forced rerun) has the same two.
+    accounts, credit = ledger_open_cards(
+        count=len(rows), source=budget, amount_each=amount, key=f"credit:wave-{wave.number}:issue-{rows[0][0]}-"
+        f"{rows[-1][0]}", actor=None, memo=f"wave {wave.number} training balance", now=now)
+    credited_at = now if credit is not None else None
+    if connection.vendor == "postgresql":
+        _copy_cards(wave=wave, programme=programme, rows=rows, accounts=accounts, now=now, credited_at=credited_at,
+                    deadline=deadline, ahead=ahead, checked=checked)
+        return len(rows), credit is not None
     cards = []
     for (application, user), account, (number, index) in zip(rows, accounts, _numbers(len(rows)), strict=True):
         cards.append(Card(user_id=user, application_id=application, wave=wave, programme=programme,
-                          account=account, number_encrypted=crypto.encrypt(number), number_index=index,
-                          last4=number[-4:], issued_at=now, purchase_deadline=deadline))
+                          account_id=account, number_encrypted=crypto.encrypt(number), number_index=index,
+                          last4=number[-4:], issued_at=now, credited_at=credited_at, purchase_deadline=deadline))
     Card.objects.bulk_create(cards)
-    return len(cards)
+    return len(cards), credit is not None
 
 
-_CARD_COLUMNS = ("public_id", "user_id", "application_id", "wave_id", "programme_id", "account_id",
-                 "number_encrypted", "number_index", "last4", "status", "status_reason", "issued_at",
-                 "purchase_deadline")
+_CARD_COLUMNS = ("public_id", "user_id", "application_id", "account_id", "number_encrypted", "number_index", "last4",
+                 "wave_id", "programme_id", "status", "status_reason", "issued_at", "credited_at", "purchase_deadline")
 
 
-def _issue_chunk_copy(*, wave: Wave, programme, rows: list[tuple[int, int]], now, deadline, ahead=None) -> int:
-    """PostgreSQL: the same rows as the ORM path, without building a model instance per card.
+def _copy_cards(*, wave: Wave, programme, rows: list[tuple[int, int]], accounts: list[int], now, credited_at,
+                deadline, ahead=None, checked: bool = False) -> None:
+    """PostgreSQL: the same rows as the ORM path in one COPY, without building a model instance per card.
 
-    The accounts are one INSERT ... SELECT that returns their ids, the cards
-    one COPY. At a million cards the ORM's per-object work (instances,
-    per-field preparation, a parameter per value) was most of the time.
+    At a million cards the ORM's per-object work (instances, per-field
+    preparation, a parameter per value) was most of the time. The first try
+    does not look the numbers up: with 9 or more random digits a clash is
+    rare, the unique index refuses one, and the retry looks them up
+    (``checked``). The lookup was a tenth of the time at a million cards.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT user_id FROM cards_card WHERE user_id = ANY(string_to_array(%s, ',')::bigint[])",
-                       [id_array([user for _pk, user in rows])])
-        have = {row[0] for row in cursor.fetchall()}
-        rows = [(pk, user) for pk, user in rows if user not in have]
-        if not rows:
-            return 0
-        secrets = _unique_secrets(ahead.take(len(rows)) if ahead else _card_secrets(len(rows)), len(rows))
-        cursor.execute("INSERT INTO ledger_account (kind, code, balance) "
-                       "SELECT %s, NULL, 0 FROM generate_series(1, %s) RETURNING id", [AccountKind.CARD, len(rows)])
-        accounts = [row[0] for row in cursor.fetchall()]
-        with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY cards_card ({', '.join(_CARD_COLUMNS)}) FROM STDIN") as copy:
-            for (application, user), account, (number, index, token) in zip(rows, accounts, secrets, strict=True):
-                copy.write_row((uuid.uuid4(), user, application, wave.pk, programme.pk, account, token, index,
-                                number[-4:], CardStatus.ACTIVE.value, "", now, deadline))
-    return len(rows)
+    batch = ahead.take(len(rows)) if ahead else _card_secrets(len(rows))
+    secrets = _unique_secrets(batch, len(rows)) if checked else batch[:len(rows)]
+    # COPY's text format, written here rather than by write_row (which adapts each of 14 values a row: 2.5 s
+    # more at a million cards). Every value is ours (digits, hex, base64, fixed words, timestamps): there is
+    # no tab, newline or backslash to escape.
+    same = "\t".join([str(wave.pk), str(programme.pk), CardStatus.ACTIVE.value, "", now.isoformat(),
+                      credited_at.isoformat() if credited_at else "\\N", deadline.isoformat()])
+    lines = "".join(f"{public_id}\t{user}\t{application}\t{account}\t{token}\t{index}\t{number[-4:]}\t{same}\n"
+                    for (application, user), account, (number, index, token), public_id
+                    in zip(rows, accounts, secrets, _public_ids(len(rows)), strict=True))
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
+            f"COPY cards_card ({', '.join(_CARD_COLUMNS)}) FROM STDIN") as copy:
+        copy.write(lines)
+
+
+def _public_ids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs from one read of the system's randomness, as ``uuid.uuid4`` makes one
+    from a read of its own: at a million cards those reads were 4 s of system calls."""
+    raw = os.urandom(16 * count)
+    return [str(uuid.UUID(bytes=raw[at:at + 16], version=4)) for at in range(0, 16 * count, 16)]
 
 
 def _card_secrets(count: int) -> list[tuple[str, str, str]]:
@@ -193,21 +232,21 @@ def issuance_continue(*, issuance: CardIssuance, chunk_size: int = CHUNK) -> Car
     programme = active_programme()
     deadline = purchase_deadline(announced_at=wave.results_published_at or timezone.now(),
                                  days=programme.first_purchase_deadline_days)
+    budget = budget_account(programme)
     ahead = _SecretsAhead(chunk_size) if connection.vendor == "postgresql" else None
     try:
-        while _issue_step(issuance=issuance, wave=wave, programme=programme, deadline=deadline, size=chunk_size,
-                          ahead=ahead):
+        while _issue_step(issuance=issuance, wave=wave, programme=programme, budget=budget, deadline=deadline,
+                          size=chunk_size, ahead=ahead):
             pass
     finally:
         if ahead is not None:
             ahead.close()
-    budget = budget_account(programme)
     while _credit_step(issuance=issuance, wave=wave, programme=programme, budget=budget, size=chunk_size):
         pass
     return CardIssuance.objects.get(pk=issuance.pk)
 
 
-def _issue_step(*, issuance, wave, programme, deadline, size, ahead=None) -> bool:
+def _issue_step(*, issuance, wave, programme, budget, deadline, size, ahead=None) -> bool:
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -223,15 +262,18 @@ def _issue_step(*, issuance, wave, programme, deadline, size, ahead=None) -> boo
                     audit_record(actor=None, action="cards.issued", target=wave, data={"cards": current.issued})
                     _refresh_statistics()
                     return False
-                made = _issue_chunk(wave=wave, programme=programme, rows=rows, now=now, deadline=deadline,
-                                    ahead=ahead)
+                made, credited = _issue_chunk(wave=wave, programme=programme, budget=budget, rows=rows, now=now,
+                                              deadline=deadline, ahead=ahead, checked=attempt > 0)
                 current.last_application_id = rows[-1][0]
                 current.issued += made
+                current.credited += made if credited else 0
                 current.lease_until = now + LEASE
-                current.save(update_fields=["last_application_id", "issued", "lease_until"])
+                current.save(update_fields=["last_application_id", "issued", "credited", "lease_until"])
             log.info("cards_issued_chunk", wave=wave.number, issued=current.issued, total=current.total)
             return True
-        except IntegrityError:  # a number clashed with one written at the same moment: draw again
+        except IntegrityError:
+            # A number clashed with a card's (the first try does not look them up) or with one written at the
+            # same moment: draw again, and look them up.
             if attempt == 2:
                 raise
     return False  # pragma: no cover
@@ -257,40 +299,44 @@ def _credit_step(*, issuance, wave, programme, budget, size) -> bool:
         current = CardIssuance.objects.select_for_update().get(pk=issuance.pk)
         if current.finished_at is not None:
             return False
-        cards = _next_cards(wave=wave, after=current.last_card_id, size=size)
+        due = _next_due(wave=wave, after=current.last_card_id, size=size)
         now = timezone.now()
-        if not cards:
+        if not due:
             current.finished_at, current.lease_until = now, None
             current.save(update_fields=["finished_at", "lease_until"])
             audit_record(actor=None, action="cards.credited", target=wave,
                          data={"cards": current.credited, "amount_each": programme.training_balance})
             return False
-        due = [(pk, account) for pk, account, credited_at, status in cards
-               if credited_at is None and status == CardStatus.ACTIVE]
-        if due and programme.training_balance > 0:
-            first, last = cards[0][0], cards[-1][0]
+        if programme.training_balance > 0:
             # The cards first, then their accounts: the order a purchase locks them in.
             _mark_credited([pk for pk, _a in due], now)
-            ledger_credit_cards(key=f"credit:wave-{wave.number}:cards-{first}-{last}", source=budget,
+            # Keyed by the first and last card credited now: those are credited for good, so no later chunk
+            # has the same two.
+            ledger_credit_cards(key=f"credit:wave-{wave.number}:cards-{due[0][0]}-{due[-1][0]}", source=budget,
                                 amount_each=programme.training_balance, account_ids=[a for _pk, a in due],
                                 actor=None, memo=f"wave {wave.number} training balance", now=now)
-        current.last_card_id = cards[-1][0]
-        current.credited += len(due)
+            current.credited += len(due)
+        current.last_card_id = due[-1][0]
         current.lease_until = now + LEASE
         current.save(update_fields=["last_card_id", "credited", "lease_until"])
     log.info("cards_credited_chunk", wave=wave.number, credited=current.credited, total=current.issued)
     return True
 
 
-def _next_cards(*, wave, after: int, size: int) -> list[tuple]:
-    """The next ``size`` cards of the wave by id: (id, account id, credited_at, status)."""
+def _next_due(*, wave, after: int, size: int) -> list[tuple[int, int]]:
+    """The wave's next ``size`` active cards not yet credited, by id: (id, account id).
+
+    After an issue pass that credited every card this is one scan of the
+    wave's cards that returns nothing.
+    """
     if connection.vendor == "postgresql":  # plain rows: no per-row ORM work over a million cards
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id, account_id, credited_at, status FROM cards_card "
-                           "WHERE wave_id = %s AND id > %s ORDER BY id LIMIT %s", [wave.pk, after, size])
+            cursor.execute("SELECT id, account_id FROM cards_card WHERE wave_id = %s AND id > %s "
+                           "AND credited_at IS NULL AND status = %s ORDER BY id LIMIT %s",
+                           [wave.pk, after, CardStatus.ACTIVE.value, size])
             return cursor.fetchall()
-    return list(Card.objects.filter(wave=wave, pk__gt=after).order_by("pk")
-                .values_list("pk", "account_id", "credited_at", "status")[:size])
+    return list(Card.objects.filter(wave=wave, pk__gt=after, credited_at__isnull=True, status=CardStatus.ACTIVE)
+                .order_by("pk").values_list("pk", "account_id")[:size])
 
 
 def _mark_credited(ids: list[int], now) -> None:

@@ -37,18 +37,26 @@ def _clean(value: str | None) -> str | None:
 def client_ip(request) -> str:
     """The address of the person, as far as our own proxies vouch for it."""
     remote = _clean(request.META.get("REMOTE_ADDR")) or UNKNOWN
+    # META, not request.headers: that builds a dict of every header on first use (the request log asks here
+    # on every request).
     header = getattr(settings, "CLIENT_IP_HEADER", "")
     if header:
-        return _clean(request.headers.get(header)) or remote
+        return _clean(request.META.get(_meta_key(header))) or remote
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if count <= 0:
         return remote
-    hops = [hop for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     if len(hops) < count:
         # Fewer hops than proxies: the request did not come through all of
         # them (a direct hit on a web machine); the peer is all we know.
         return remote
     return _clean(hops[-count]) or remote
+
+
+@functools.lru_cache(maxsize=8)
+def _meta_key(header: str) -> str:
+    """Where a request header is in ``request.META``, as Django's HttpHeaders reads it."""
+    return "HTTP_" + header.upper().replace("-", "_")
 
 
 def client_network(request) -> str:

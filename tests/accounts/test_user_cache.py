@@ -176,3 +176,13 @@ def _drop_own_keys(cache) -> None:
     keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def test_a_redis_that_forgot_the_script_still_signs_in(registrant, django_capture_on_commit_callbacks):
+    """After a Redis restart (or SCRIPT FLUSH) the script is sent again, not a failed page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    assert _signed_in_as(client) and _signed_in_as(client)
+    cache._cache.get_client(write=True).script_flush()
+    response, queries = _user_queries(client, reverse("inbox"))
+    assert response.status_code == 200 and queries == []  # the session and the row still came from Redis

@@ -51,8 +51,8 @@ def _stamp_last_login(sender, user, **kwargs):
     user.last_login = timezone.now()
     field, quote = model._meta.get_field("last_login"), connection.ops.quote_name
     # Names from the model's own metadata, quoted; values as parameters.
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET {quote(field.column)} = %s "  # noqa: S608
-           f"WHERE {quote(model._meta.pk.column)} = %s")
+    table, column, pk = quote(model._meta.db_table), quote(field.column), quote(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {column} = %s WHERE {pk} = %s"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, [field.get_db_prep_save(user.last_login, connection), user.pk])
 

@@ -37,6 +37,22 @@ def sha256_hex_sql(vendor: str, expression: str) -> str:
     return f"prakerja_sha256_hex({expression})"
 
 
+def sha256_order_sql(vendor: str, expression: str) -> str:
+    """SQL for a value that sorts as the hex SHA-256 of ``expression`` does byte by byte (the draw's order).
+
+    On PostgreSQL the raw 32-byte digest: bytea compares byte by byte, which is the hex's order in the "C"
+    collation, at half the width in a sort and with no text to encode. SQLite sorts the hex itself.
+    """
+    if vendor == "postgresql":
+        return f"sha256(convert_to({expression}, 'UTF8'))"
+    return sha256_hex_sql(vendor, expression)
+
+
+def order_key_hex_sql(vendor: str, expression: str) -> str:
+    """SQL for the hex draw key from the value ``sha256_order_sql`` gave (no second hash)."""
+    return f"encode({expression}, 'hex')" if vendor == "postgresql" else expression
+
+
 class DrawKey(Func):
     """The draw key as an ORM expression: the hex SHA-256 of ``prefix`` followed by the pseudonym."""
 

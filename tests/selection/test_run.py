@@ -194,10 +194,20 @@ def test_the_family_card_cap_within_and_across_waves(wave):
     before = person(kk="3273010101010002")
     Application.objects.create(wave=earlier, user=before, province=cousins[0].province, consent=cousins[0].consent,
                                status="passed")
+    # A family of three where the member with the highest key is drawn first (laid off): the next highest goes.
+    drawn_first = [person(wave=wave, kk="3273010101010003") for _ in range(3)]
+    seed = services._seed_of(wave)
+
+    def by_key(applications):
+        return sorted(applications, key=lambda a: draw_key(seed, a.pseudonym))
+
+    Profile.objects.filter(user=by_key(drawn_first)[-1].user).update(employment_status="laid_off")
     run(wave)
     assert sum(decided(a)[0] == "passed" for a in family) == 2  # the cap is 2 per KK
-    assert [decided(a)[2] for a in family].count("kk_cap") == 1
-    assert sum(decided(a)[0] == "passed" for a in cousins) == 1  # one place left after the earlier wave
+    # The lowest (priority, key) go on to the draw: the highest key is the one out.
+    assert [decided(a)[2] for a in by_key(family)] == ["drawn", "drawn", "kk_cap"]
+    assert [decided(a)[2] for a in by_key(cousins)] == ["drawn", "kk_cap"]  # one place left after the earlier wave
+    assert [decided(a)[2] for a in by_key(drawn_first)] == ["drawn", "kk_cap", "drawn"]
 
 
 def test_same_seed_same_result_another_seed_another(wave, make_wave):

@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -31,6 +30,7 @@ from prakerja.waves import selectors as waves_selectors
 from prakerja.waves.models import Wave
 from prakerja.waves.states import ApplicationStatus
 from prakerja.web import services as web_services
+from prakerja.web.csrf import csrf_token
 from prakerja.web.health import run_checks
 from prakerja.web.models import FaqEntry
 from prakerja.web.selectors import dashboard_snapshot
@@ -63,7 +63,7 @@ def home(request):
     if plain:
         page = cache.get(web_services.home_page_key(language))
         if page is not None:
-            return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
+            return HttpResponse(page.replace(CSRF_SLOT, csrf_token(request)))
     key = web_services.home_key(language)
     cached = cache.get(key)
     if cached is None:
@@ -81,7 +81,7 @@ def home(request):
     page = render_to_string("web/home.html", {"content": content, "csrf_token": CSRF_SLOT}, request=request)
     if timeout > 0:  # the page lives no longer than the content it holds (a wave opening is a deadline)
         cache.set(web_services.home_page_key(language), page, timeout)
-    return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
+    return HttpResponse(page.replace(CSRF_SLOT, csrf_token(request)))
 
 
 # Stands in for the CSRF token in the cached page: letters and digits, as a real token, so no escaping changes it.
@@ -223,7 +223,7 @@ def registrant_dashboard(request, context: dict) -> HttpResponse:
             _dashboard_pages.clear()
         _dashboard_pages[key] = page
     # The token first: a name that spells the CSRF slot stays a name.
-    return HttpResponse(page.replace(CSRF_SLOT, get_token(request))
+    return HttpResponse(page.replace(CSRF_SLOT, csrf_token(request))
                         .replace(NAME_SLOT, escape(request.user.get_short_name())))
 
 

@@ -72,8 +72,10 @@ class CardIssuance(models.Model):
     """The chunked, resumable job that issues and credits a wave's cards after its announcement.
 
     Two passes, each by id range and each chunk one transaction with its
-    position: issue cards to passed applications, then credit them. A crash
-    loses at most the chunk in flight; whoever holds the lease next resumes.
+    position: issue cards to passed applications, each credited as it is
+    issued, then credit any card of the wave still uncredited (services/
+    issuance.py). A crash loses at most the chunk in flight; whoever holds
+    the lease next resumes.
     """
 
     wave = models.OneToOneField("waves.Wave", on_delete=models.PROTECT, related_name="card_issuance",

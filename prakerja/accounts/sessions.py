@@ -62,6 +62,9 @@ class SessionStore(CachedDBStore):
             data, uid, row = self._cache.session_and_user(self.cache_key, self.uid_key, usercache.key_prefix())
         except Exception:  # as cached_db: an unreadable cache falls back to the database
             data, uid, row = None, None, None
+        if not isinstance(data, dict):
+            # Not a session: a cookie naming another key of ours (``<key>:u`` holds a user id) finds none.
+            data, uid, row = None, None, None
         if data is None:
             s = self._get_session_from_db()
             if s is None:

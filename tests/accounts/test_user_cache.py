@@ -186,3 +186,15 @@ def test_a_redis_that_forgot_the_script_still_signs_in(registrant, django_captur
     cache._cache.get_client(write=True).script_flush()
     response, queries = _user_queries(client, reverse("inbox"))
     assert response.status_code == 200 and queries == []  # the session and the row still came from Redis
+
+
+def test_a_cookie_naming_the_user_id_key_is_no_session(registrant, django_capture_on_commit_callbacks):
+    """``<key>:u`` holds a user id beside the session; a session cookie naming it finds no session (not a 500)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client = _signed_in(registrant)
+    key = client.cookies["sessionid"].value
+    forged = Client()
+    forged.cookies["sessionid"] = f"{key}:u"
+    response = forged.get(reverse("inbox"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert _signed_in_as(client)  # the real session is untouched

@@ -22,6 +22,9 @@ times its execution; the same query also tells the login's later steps
 what they would each have asked the database (prakerja/accounts/stages.py).
 """
 
+import logging
+import time
+
 from allauth.account import app_settings as account_settings
 from allauth.account.app_settings import LoginMethod
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
@@ -31,6 +34,8 @@ from django.db import connections, router
 from django.db.models import Exists, F, OuterRef
 
 from prakerja.accounts import usercache
+
+logger = logging.getLogger(__name__)
 
 # (alias, model label) -> (sql, attnames, converters): the ORM's own query for one user by primary key.
 _compiled: dict[tuple[str, str], tuple[str, list[str], dict]] = {}
@@ -152,9 +157,14 @@ class AuthenticationBackend(AllauthBackend):
         # With Redis the session store has read the user's cached row with the session (usercache.py).
         looked, row = usercache.take(user_id)
         if row is None:
+            started = time.monotonic()
             row = user_row(user_id)
-            if looked and row is not None:
-                usercache.remember(user_id, row)
+            # A read that took long may predate a change whose tombstone has expired: not cached.
+            if looked and row is not None and time.monotonic() - started < usercache.TOMBSTONE_TTL / 2:
+                try:
+                    usercache.remember(user_id, row)
+                except Exception:  # the cache is down: the page is served from the database
+                    logger.warning("user_cache_unavailable", exc_info=True)
         user = None if row is None else user_from_row(row)
         return user if user is not None and self.user_can_authenticate(user) else None
 

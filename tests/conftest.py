@@ -217,6 +217,23 @@ def redis_url():
     return url
 
 
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The production cache on a real Redis, under a key prefix of this test's own."""
+    import uuid
+
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache",
+                                   "LOCATION": redis_url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    yield cache
+    # This test's keys only: a FLUSHDB (cache.clear) would wipe another xdist worker's test mid-way.
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     if not shutil.which("chromium") and not os.path.exists(CHROMIUM):

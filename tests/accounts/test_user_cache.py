@@ -7,7 +7,6 @@ the other sessions out, a deactivation signs them all out, an anonymisation
 too, a language or name change shows at once.
 """
 
-import uuid
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -25,12 +24,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
-def redis_sessions(settings, redis_url):
-    settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache",
-                                   "LOCATION": redis_url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+def redis_sessions(settings, redis_cache):
     settings.SESSION_ENGINE = "prakerja.accounts.sessions"
-    yield
-    _drop_own_keys(cache)
 
 
 def _signed_in(user) -> Client:
@@ -245,11 +240,3 @@ def test_a_cookie_naming_the_user_id_key_is_no_session(registrant, django_captur
     response = forged.get(reverse("inbox"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert _signed_in_as(client)  # the real session is untouched
-
-
-def _drop_own_keys(cache) -> None:
-    """This test's keys only: a FLUSHDB (cache.clear) would wipe another xdist worker's test mid-way."""
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)

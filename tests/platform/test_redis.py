@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from huey import RedisHuey
 
@@ -20,14 +19,6 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    settings.CACHES = {"default": {"BACKEND": "prakerja.cache.PooledRedisCache",
-                                   "LOCATION": redis_url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
-    yield cache
-    _drop_own_keys(cache)
 
 
 def test_cache_round_trip(redis_cache):
@@ -98,11 +89,3 @@ def test_redis_url_switches_cache_sessions_and_queue(redis_url):
         "prakerja.accounts.sessions",
         "huey.RedisHuey",
     ]
-
-
-def _drop_own_keys(cache) -> None:
-    """This test's keys only: a FLUSHDB (cache.clear) would wipe another xdist worker's test mid-way."""
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)

@@ -1,9 +1,14 @@
-"""The hash chain over audit_auditentry (issue 14, finding 10).
+"""The hash chains over audit_auditentry (issue 14, finding 10).
 
-Each row stores the previous row's hash (by id) and its own:
-``row_hash = sha256(prev_hash + canonical(row))``. Deleting, editing or
-re-ordering a row breaks the link at that row, which ``manage.py
-audit_verify`` reports.
+The log is ``CHAINS`` chains side by side (the row's ``chain``). Each row
+stores the hash of the previous row of its chain (by id) and its own:
+``row_hash = sha256(prev_hash + canonical(row))``; a chain's first row links
+to the chain's genesis value. Deleting, editing, re-ordering or moving a
+row breaks the link at that row, which ``manage.py audit_verify`` reports.
+One chain would make every audited transaction of the platform wait for
+the one before it to commit (a writer holds its chain's lock until then);
+a writer appends to the chain of its database connection, so writers on
+different connections rarely wait for each other.
 
 The canonical form below is a storage format: every stored hash depends on
 it, so changing it (a field, a separator, a date format) makes every
@@ -17,6 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC
 
 GENESIS = "0" * 64
+# How many chains writers spread over (audit.services). Verification walks
+# whatever chains the table holds, so changing it needs no migration.
+CHAINS = 16
+
+
+def genesis(chain: int) -> str:
+    """What a chain's first row links to: chain 0 (the whole log before there were chains) GENESIS, chain k
+    k as 64 hex digits, so no two chains start alike (prev_hash is unique)."""
+    return f"{chain:064x}"
+
 # The content fields, in the order audit_verify reads them.
 FIELDS = ("public_id", "created_at", "actor_id", "actor_label", "action", "target_type", "target_id",
           "target_label", "reason", "data")
@@ -78,27 +93,41 @@ class Break:
 
 
 @dataclass(frozen=True)
+class Head:
+    chain: int
+    id: int
+    row_hash: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     count: int
-    head_id: int | None
-    head_hash: str
+    heads: tuple[Head, ...]
     broken: Break | None
-    anchor_found: bool
+    anchors_missing: tuple[str, ...]
 
 
-def verify(rows: Iterable[tuple], *, anchor: str = "") -> Verdict:
-    """Walk ``(id, prev_hash, row_hash, *FIELDS)`` tuples in id order and
-    stop at the first row whose link or content does not match."""
-    expected_prev, count, head_id, anchor_found = GENESIS, 0, None, False
-    for id_, prev_hash, stored_hash, *values in rows:
+def verify(rows: Iterable[tuple], *, anchors: Iterable[str] = ()) -> Verdict:
+    """Walk ``(id, chain, prev_hash, row_hash, *FIELDS)`` tuples in (chain, id) order and stop at the first
+    row whose link or content does not match. ``anchors`` are head hashes recorded earlier: each must still
+    be in some chain, or the newest rows after it were cut off."""
+    missing, heads, count = set(anchors), [], 0
+    current, expected_prev, head_id = None, "", None
+    for id_, chain, prev_hash, stored_hash, *values in rows:
+        if chain != current:
+            if current is not None:
+                heads.append(Head(current, head_id, expected_prev))
+            current, expected_prev = chain, genesis(chain)
         content = dict(zip(FIELDS, values, strict=True))
         if prev_hash != expected_prev:
-            return Verdict(count, head_id, expected_prev,
-                           Break(id_, str(content["public_id"]), "prev_hash", expected_prev, prev_hash), anchor_found)
+            return Verdict(count, tuple(heads), Break(id_, str(content["public_id"]), "prev_hash", expected_prev,
+                                                      prev_hash), tuple(sorted(missing)))
         computed = row_hash(prev_hash, **content)
         if computed != stored_hash:
-            return Verdict(count, head_id, expected_prev,
-                           Break(id_, str(content["public_id"]), "row_hash", computed, stored_hash), anchor_found)
+            return Verdict(count, tuple(heads), Break(id_, str(content["public_id"]), "row_hash", computed,
+                                                      stored_hash), tuple(sorted(missing)))
         expected_prev, count, head_id = stored_hash, count + 1, id_
-        anchor_found = anchor_found or stored_hash == anchor
-    return Verdict(count, head_id, expected_prev, None, anchor_found)
+        missing.discard(stored_hash)
+    if current is not None:
+        heads.append(Head(current, head_id, expected_prev))
+    return Verdict(count, tuple(heads), None, tuple(sorted(missing)))

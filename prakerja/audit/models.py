@@ -32,6 +32,8 @@ class AuditEntry(models.Model):
     target_label = models.CharField(_("target"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # Which of the log's chains the row belongs to (prakerja.audit.chain).
+    chain = models.SmallIntegerField(_("chain"), default=0, editable=False)
     prev_hash = models.CharField(_("previous row's hash"), max_length=64, editable=False)
     row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 
@@ -44,6 +46,8 @@ class AuditEntry(models.Model):
             # their data names (mydata.selectors.accesses_of): without these it reads every such row.
             models.Index(KeyTransform("payment", "data"), name="audit_data_payment"),
             models.Index(KeyTransform("person", "data"), name="audit_data_person"),
+            # A writer reads its chain's last row; audit_verify walks each chain in turn.
+            models.Index(fields=["chain", "id"], name="audit_chain_id"),
         ]
         constraints = [
             # Two writers that both read the same last row would fork the

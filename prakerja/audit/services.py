@@ -1,3 +1,6 @@
+import itertools
+import os
+import secrets
 import uuid
 from typing import Any
 
@@ -9,12 +12,45 @@ from prakerja.audit import chain
 from prakerja.audit.models import AuditEntry
 
 SYSTEM = "system"
-# pg_advisory_xact_lock key for "append to the audit chain" ("audit" in ASCII);
-# no other code may use it.
+# pg_advisory_xact_lock keys for "append to audit chain k": CHAIN_LOCK * 16 + k ("audit" in ASCII, then the
+# chain); no other code may use them.
 CHAIN_LOCK = 0x6175646974
-_LOCK_AND_HEAD = ("SELECT pg_advisory_xact_lock(418581342580); "  # CHAIN_LOCK, checked below
-                  "SELECT row_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1")
-assert str(CHAIN_LOCK) in _LOCK_AND_HEAD
+assert chain.CHAINS <= 16
+# Two statements in one round trip (no parameters: the simple query protocol). The SELECT is its own
+# statement, so under READ COMMITTED it takes its snapshot after the lock is granted and sees the row the
+# previous holder committed.
+_LOCK_AND_HEAD = tuple(
+    f"SELECT pg_advisory_xact_lock({CHAIN_LOCK * 16 + k}); "  # noqa: S608  # nosec B608 - integers only
+    f"SELECT row_hash FROM audit_auditentry WHERE chain = {k} ORDER BY id DESC LIMIT 1"
+    for k in range(chain.CHAINS))
+# Connections take chains in turn, from a random start in each process (drawn again in a forked child, or
+# every worker forked from one parent would start at the same chain).
+_chains = itertools.count()
+
+
+def _start_chains() -> None:
+    global _chains
+    _chains = itertools.count(secrets.randbelow(chain.CHAINS))
+
+
+_start_chains()
+os.register_at_fork(after_in_child=_start_chains)
+
+
+def _chain_of(connection) -> int:
+    """The chain this database connection appends to (PostgreSQL), kept for the connection's life.
+
+    A transaction only ever takes its own connection's chain lock, so two
+    audit writers cannot deadlock on chain locks, and writers on different
+    connections wait for each other only when they share a chain. SQLite
+    lets one writer in at a time anyway: one chain (0).
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    own = getattr(connection, "audit_chain", None)
+    if own is None:
+        own = connection.audit_chain = next(_chains) % chain.CHAINS
+    return own
 
 
 def _actor_fields(actor) -> tuple[Any, str]:
@@ -43,12 +79,13 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     change and its audit row commit or roll back together (STYLE.md 2).
     ``data`` must not hold personal data in clear (mask NIK, phone).
 
-    The row links to the previous one by hash (prakerja.audit.chain). On
-    PostgreSQL a transaction-scoped advisory lock makes writers append one at
-    a time, so two of them never both link to the same last row; it is held
-    until commit, so call this late in the transaction. SQLite needs no lock:
-    every transaction there is BEGIN IMMEDIATE (settings.DATABASES), which
-    already lets one writer at a time in.
+    The row links to the previous row of its chain by hash
+    (prakerja.audit.chain). On PostgreSQL a transaction-scoped advisory lock
+    per chain makes the writers of a chain append one at a time, so two of
+    them never both link to the same last row; it is held until commit, so
+    call this late in the transaction. SQLite needs no lock: every
+    transaction there is BEGIN IMMEDIATE (settings.DATABASES), which already
+    lets one writer at a time in.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -63,20 +100,17 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
         public_id=uuid.uuid4(), actor=user, actor_label=label[:200], action=action, target_type=target_type,
         target_id=target_id, target_label=target_label, reason=reason, data=chain.json_round_trip(data or {}),
     )
+    entry.chain = _chain_of(connection)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # Two statements in one round trip (no parameters: the simple query
-            # protocol). The SELECT is its own statement, so under READ
-            # COMMITTED it takes its snapshot after the lock is granted and
-            # sees the row the previous holder committed.
-            cursor.execute(_LOCK_AND_HEAD)
+            cursor.execute(_LOCK_AND_HEAD[entry.chain])
             cursor.nextset()
             head = cursor.fetchone()
-        entry.prev_hash = head[0] if head else chain.GENESIS
+        entry.prev_hash = head[0] if head else chain.genesis(entry.chain)
     else:
-        entry.prev_hash = (AuditEntry.objects.order_by("-id").values_list("row_hash", flat=True).first()
-                           or chain.GENESIS)
-    # Taken under the lock, so created_at follows the chain (id) order.
+        entry.prev_hash = (AuditEntry.objects.filter(chain=entry.chain).order_by("-id")
+                           .values_list("row_hash", flat=True).first() or chain.genesis(entry.chain))
+    # Taken under the lock, so created_at follows the chain's (id) order.
     entry.created_at = timezone.now()
     entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})
     entry.save(force_insert=True)

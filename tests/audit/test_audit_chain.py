@@ -66,7 +66,7 @@ def test_the_same_instant_in_another_zone_hashes_the_same():
 def test_the_first_entry_links_to_the_genesis_value():
     with transaction.atomic():
         first = audit_record(actor=None, action="a.one")
-    assert first.prev_hash == chain.GENESIS
+    assert first.prev_hash == chain.genesis(first.chain)
 
 
 def test_rows_link_in_id_order(operator, applicant):
@@ -100,3 +100,23 @@ def test_a_second_successor_of_one_row_is_refused(operator):
         audit_record(actor=operator, action="y")
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEntry.objects.create(actor_label="forger", action="z", prev_hash=first.row_hash, row_hash="f" * 64)
+
+
+def test_a_forked_process_starts_at_its_own_chain():
+    """gunicorn and the bench fork their workers: each must not begin where its parent's counter stood."""
+    import os
+
+    from prakerja.audit import services
+
+    starts = set()
+    for _ in range(12):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report the chain its first connection would take, and leave at once
+            os.write(write, str(next(services._chains) % 16).encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        starts.add(int(os.read(read, 8)))
+        os.close(read)
+        os.close(write)
+    assert len(starts) > 1

@@ -101,7 +101,7 @@ def test_a_deleted_entry_is_found_at_the_next_one(log, owner):
 
 def test_a_deleted_first_entry_is_found(log, owner):
     owner("DELETE FROM audit_auditentry WHERE id = %s", [log[0].pk])
-    with pytest.raises(CommandError, match=f"id={log[1].pk} .*prev_hash expected {chain.GENESIS}"):
+    with pytest.raises(CommandError, match=f"id={log[1].pk} .*prev_hash expected {chain.genesis(log[1].chain)}"):
         verify()
 
 
@@ -153,3 +153,48 @@ def test_a_rewritten_history_is_found_with_the_anchor(log, owner):
     assert f"intact: {len(log)} entries" in verify()
     with pytest.raises(CommandError, match="cut short"):
         verify("--anchor", anchor)
+
+
+@pytest.fixture
+def chains(monkeypatch, operator, applicant):
+    """Entries written to chains 0, 1 and 2 in turn, as writers on three connections would (PostgreSQL) or
+    as SQLite never does: audit.services picks the chain per connection."""
+    import prakerja.audit.services as services
+
+    before = AuditEntry.objects.count()
+    for n in range(9):
+        monkeypatch.setattr(services, "_chain_of", lambda connection, n=n: n % 3)
+        with transaction.atomic():
+            audit_record(actor=operator, action=f"turn.{n}", target=applicant, data={"n": n})
+    monkeypatch.undo()
+    entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert [entry.chain for entry in entries] == [0, 1, 2] * 3
+    return entries
+
+
+def test_each_chain_links_its_own_rows(chains):
+    by_chain = {k: [e for e in chains if e.chain == k] for k in (1, 2)}
+    for k, rows in by_chain.items():
+        assert rows[0].prev_hash == chain.genesis(k) == f"{k:064x}"
+        assert [later.prev_hash for later in rows[1:]] == [earlier.row_hash for earlier in rows[:-1]]
+    out = verify()
+    assert f"audit log intact: {AuditEntry.objects.count()} entries" in out
+    for k in (1, 2):
+        assert f"head: id={by_chain[k][-1].pk} row_hash={by_chain[k][-1].row_hash} (chain {k})" in out
+
+
+def test_a_row_moved_to_another_chain_is_found(chains, owner):
+    moved = chains[4]  # chain 1's second row
+    owner("UPDATE audit_auditentry SET chain = 2 WHERE id = %s", [moved.pk])
+    with pytest.raises(CommandError, match=f"id={chains[7].pk} .*prev_hash expected {chains[1].row_hash}"):
+        verify()
+
+
+def test_every_chains_anchor_must_be_reached(chains, owner):
+    heads = [chains[-3].row_hash, chains[-2].row_hash, chains[-1].row_hash]
+    anchors = [arg for head in heads for arg in ("--anchor", head)]
+    assert "intact" in verify(*anchors)
+    owner("DELETE FROM audit_auditentry WHERE id = %s", [chains[-2].pk])  # chain 1's newest row
+    assert "intact" in verify("--anchor", heads[0], "--anchor", heads[2])
+    with pytest.raises(CommandError, match=f"cut short: no entry has the anchor hash {heads[1]}"):
+        verify(*anchors)

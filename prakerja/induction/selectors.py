@@ -54,6 +54,13 @@ def induction_complete(user) -> bool:
     return watched >= len(VideoSlug.values)
 
 
+def induction_complete_sql(user_id: str) -> str:
+    """``induction_complete`` as an SQL condition on the user id ``user_id`` (a column), the same rule, for a
+    statement that decides in the database (the card debit's guard) instead of asking first."""
+    return (f"((SELECT COUNT(*) FROM {VideoProgress._meta.db_table} WHERE user_id = {user_id} "  # noqa: S608  # nosec B608
+            f"AND completed_at IS NOT NULL) >= {len(VideoSlug.values)})")
+
+
 def next_unwatched(videos: list[dict]) -> dict | None:
     return next((video for video in videos if not video["completed"]), None)
 

@@ -69,7 +69,8 @@ def queued(monkeypatch):
 
 @pytest.fixture
 def videos_watched(monkeypatch):
-    """``card_debit`` asks whether the three videos were watched (CRD-2); here they were, for everyone."""
+    """``card_debit`` asks whether the three videos were watched (CRD-2); here they were, for everyone.
+    (On PostgreSQL its statement asks, through ``induction_complete_sql``.)"""
     import importlib
     import sys
     import types
@@ -80,3 +81,4 @@ def videos_watched(monkeypatch):
         module = types.ModuleType("prakerja.induction.selectors")
         monkeypatch.setitem(sys.modules, "prakerja.induction.selectors", module)
     monkeypatch.setattr(module, "induction_complete", lambda user: True, raising=False)
+    monkeypatch.setattr(module, "induction_complete_sql", lambda user_id: "TRUE", raising=False)

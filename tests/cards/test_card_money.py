@@ -114,6 +114,34 @@ def test_no_purchase_after_the_programme_expiry(card, watched):
     assert refused.value.code == "balance_expired"
 
 
+def test_refusals_come_in_one_order_and_a_replay_before_any(card, watched):
+    """Videos (CRD-2), then the programme's expiry (CRD-6), then the card; a replay answers whatever came since.
+    On PostgreSQL one statement decides them all, so the order is its reading of what it found."""
+    Card.objects.filter(pk=card.pk).update(status=CardStatus.REVOKED, ended_at=timezone.now())
+    card.programme.balance_expires_on = timezone.localdate() - timedelta(days=1)
+    with pytest.raises(CardError) as refused:
+        debit(card, 100_000)
+    assert refused.value.code == "videos_not_watched"
+    watched(card.user)
+    with pytest.raises(CardError) as refused:
+        debit(card, 100_000)
+    assert refused.value.code == "balance_expired"
+    card.programme.balance_expires_on = None
+    with pytest.raises(CardError) as refused:
+        debit(card, 100_000)
+    assert refused.value.code == "card_inactive"
+    assert balance(card) == BALANCE and not AuditEntry.objects.filter(action="card.debit").exists()
+
+
+def test_a_replay_is_answered_after_the_card_is_revoked(card, watched):
+    watched(card.user)
+    paid = debit(card, 100_000)
+    Card.objects.filter(pk=card.pk).update(status=CardStatus.REVOKED, ended_at=timezone.now())
+    card.programme.balance_expires_on = timezone.localdate() - timedelta(days=1)
+    assert debit(card, 100_000).pk == paid.pk
+    assert balance(card) == BALANCE - 100_000
+
+
 def test_refunds_never_exceed_the_purchase(card, watched):
     watched(card.user)
     debit(card, 300_000)

@@ -83,37 +83,39 @@ def card_debit(*, card: Card, amount: int, key: str, actor, platform: str, now=N
     PostgreSQL a refusal writes nothing and sets no savepoint: inside the
     caller's transaction it leaves the caller's work as it was.
     """
-    from prakerja.induction.selectors import induction_complete
-
     amount = _positive(amount)
     now = now or timezone.now()
     if connection.vendor != "postgresql":
+        from prakerja.induction.selectors import induction_complete
+
         return _debit_rows(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now,
                            induction_complete=induction_complete)
     if transaction.get_connection().in_atomic_block:
-        return _debit_statement(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now,
-                                induction_complete=induction_complete)
+        return _debit_statement(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now)
     with transaction.atomic():
-        return _debit_statement(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now,
-                                induction_complete=induction_complete)
+        return _debit_statement(card=card, amount=amount, key=key, actor=actor, platform=platform, now=now)
 
 
-def _replayed(*, card: Card, amount: int, key: str, actor, platform: str) -> Transaction | None:
-    """The earlier debit under ``key`` (the ledger compares the movement), or None if the key is new."""
-    if not Transaction.objects.filter(key=key).exists():
-        return None
-    return ledger_post(key=key, kind=TransactionKind.DEBIT, actor=actor, legs=[
-        Leg(card.account, -amount), Leg(settlement_account(platform), amount)])[0]
+def _expired(card: Card, now) -> bool:
+    expires = card.programme.balance_expires_on
+    return expires is not None and timezone.localdate(now) > expires
 
 
 def _refusal(*, card: Card, now, induction_complete) -> CardError | None:
     """The refusals decided before any row is touched (CRD-2, CRD-6), in the order they are answered."""
     if not induction_complete(card.user):
-        return CardError("videos_not_watched", _("Watch the three introduction videos before buying a training."))
-    expires = card.programme.balance_expires_on
-    if expires is not None and timezone.localdate(now) > expires:
-        return CardError("balance_expired", _("The programme has ended; the card balance can no longer be used."))
+        return _videos_not_watched()
+    if _expired(card, now):
+        return _balance_expired()
     return None
+
+
+def _videos_not_watched() -> CardError:
+    return CardError("videos_not_watched", _("Watch the three introduction videos before buying a training."))
+
+
+def _balance_expired() -> CardError:
+    return CardError("balance_expired", _("The programme has ended; the card balance can no longer be used."))
 
 
 def _inactive() -> CardError:
@@ -122,9 +124,12 @@ def _inactive() -> CardError:
 
 # The card's row lock comes first, as in the revocation sweep (cards in id order, then their accounts), so a
 # purchase racing the deadline or a revocation lands wholly before or after it; the conditions are read from
-# the newest row after any wait.
-_GUARD = ("SELECT status = 'active' AND (first_purchase_at IS NOT NULL OR purchase_deadline > %(now)s) AS allowed "
-          "FROM cards_card WHERE id = %(card)s AND account_id = %(account)s FOR NO KEY UPDATE")
+# the newest row after any wait. The induction videos (CRD-2) are checked here too, not by a query before:
+# ``videos`` says which refusal to give.
+_GUARD = ("SELECT COALESCE(c.status = 'active' AND (c.first_purchase_at IS NOT NULL "
+          "OR c.purchase_deadline > %(now)s) AND NOT %(expired)s AND v.watched, FALSE) AS allowed, v.watched AS videos "
+          "FROM cards_card c, LATERAL (SELECT {watched} AS watched) v "
+          "WHERE c.id = %(card)s AND c.account_id = %(account)s FOR NO KEY UPDATE OF c")
 _FIRST_PURCHASE = ("first_purchase AS (UPDATE cards_card SET first_purchase_at = %(now)s WHERE id = %(card)s "
                    "AND first_purchase_at IS NULL AND EXISTS (SELECT 1 FROM posted) RETURNING 1)")
 # Settlement accounts by code, so a debit does not look its platform's up each time; the spend checks the
@@ -132,22 +137,26 @@ _FIRST_PURCHASE = ("first_purchase AS (UPDATE cards_card SET first_purchase_at =
 _settlements: dict[str, Account] = {}
 
 
-def _debit_statement(*, card: Card, amount: int, key: str, actor, platform: str, now,
-                     induction_complete) -> Transaction:
-    """PostgreSQL: the checks, the card's first purchase and the ledger's posting in one statement."""
-    refusal = _refusal(card=card, now=now, induction_complete=induction_complete)
-    if refusal is not None:  # unless it is a replay, which is answered whatever happened since
-        replay = _replayed(card=card, amount=amount, key=key, actor=actor, platform=platform)
-        if replay is None:
-            raise refusal
-        return replay
-    params = {"now": now, "card": card.pk, "account": card.account_id}
+def _guard_sql() -> str:
+    from prakerja.induction.selectors import induction_complete_sql
+
+    return _GUARD.format(watched=induction_complete_sql("c.user_id"))
+
+
+def _debit_statement(*, card: Card, amount: int, key: str, actor, platform: str, now) -> Transaction:
+    """PostgreSQL: the checks, the card's first purchase and the ledger's posting in one statement.
+
+    A refusal is answered in the order ``_refusal`` gives, after a replay
+    (the same key posted before), which is answered whatever happened since.
+    """
+    expired = _expired(card, now)
+    params = {"now": now, "card": card.pk, "account": card.account_id, "expired": expired}
     code = f"settlement:{platform}"
     for _attempt in range(2):
         settlement = _settlements.get(code) or settlement_account(platform)
         spend = ledger_spend_card(key=key, kind=TransactionKind.DEBIT, card_account_id=card.account_id,
                                   to=settlement, amount=amount, actor=actor, now=now,
-                                  guard=(_GUARD, params), then=(_FIRST_PURCHASE, params))
+                                  guard=(_guard_sql(), params), then=(_FIRST_PURCHASE, params))
         if not spend.target_gone:
             _settlements[code] = settlement
             break
@@ -159,6 +168,10 @@ def _debit_statement(*, card: Card, amount: int, key: str, actor, platform: str,
             audit_record(actor=actor, action="card.debit", target=card,
                          data={"key": key, "amount": amount, "platform": platform})
         return spend.transaction
+    if spend.facts is not None and not spend.facts[1]:
+        raise _videos_not_watched()
+    if expired:
+        raise _balance_expired()
     if spend.facts is None or not spend.short:
         raise _inactive()
     raise LedgerError("insufficient_balance", _("The card balance is not enough for this amount."))

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
+from django.db.models import signals
 from django.utils import timezone
 
 from prakerja.audit import chain
 from prakerja.audit.models import AuditEntry
+from prakerja.core.db import prepared_cursor
 
 SYSTEM = "system"
 # pg_advisory_xact_lock keys for "append to audit chain k": CHAIN_LOCK * 16 + k ("audit" in ASCII, then the
@@ -113,5 +115,28 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     # Taken under the lock, so created_at follows the chain's (id) order.
     entry.created_at = timezone.now()
     entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})
-    entry.save(force_insert=True)
+    if connection.vendor == "postgresql":
+        _insert(connection, entry)
+    else:
+        entry.save(force_insert=True)
     return entry
+
+
+# Every audited action of the platform runs this: planned once per connection (prakerja.core.db), no query
+# compiler, the model's save signals sent as save() would.
+_COLUMNS = ("public_id", "created_at", "actor_id", "actor_label", "action", "target_type", "target_id",
+            "target_label", "reason", "data", "chain", "prev_hash", "row_hash")
+_INSERT = (f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) "  # noqa: S608  # nosec B608 - constants
+           f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id")
+
+
+def _insert(connection, entry: AuditEntry) -> None:
+    signals.pre_save.send(sender=AuditEntry, instance=entry, raw=False, using=connection.alias, update_fields=None)
+    values = [getattr(entry, column) for column in _COLUMNS]
+    values[_COLUMNS.index("data")] = connection.ops.adapt_json_value(entry.data, None)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_INSERT, values)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding, entry._state.db = False, connection.alias
+    signals.post_save.send(sender=AuditEntry, instance=entry, created=True, update_fields=None, raw=False,
+                           using=connection.alias)

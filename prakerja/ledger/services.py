@@ -5,7 +5,6 @@ itself only guarantees the books: balanced transactions, idempotency keys,
 and no card below zero.
 """
 
-import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.core.db import prepared_cursor
 from prakerja.core.errors import DomainError
 from prakerja.ledger.models import SHARDS, Account, AccountKind, Posting, Transaction, TransactionKind
 
@@ -138,35 +138,6 @@ def ledger_post(*, key: str, kind: str, legs: list[Leg], actor, memo: str = "", 
     return row, True
 
 
-@functools.cache
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-    return PreparedCursor
-
-
-def _prepared_cursor():
-    """A Django cursor (errors, query logging, execute wrappers) whose statements are prepared on the server.
-
-    Django turns psycopg's automatic preparing off for every statement, for
-    the sake of connection poolers. The spend below is one long statement
-    that PostgreSQL otherwise plans afresh every time, which costs about as
-    much as running it; prepared, it is planned once per connection. Behind
-    a pooler in transaction mode (DB_DISABLE_SERVER_SIDE_CURSORS,
-    docs/operations.md) it is not: a prepared statement lives in one server
-    connection, and the pooler hands out another.
-    """
-    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
-        return connection.cursor()
-    connection.ensure_connection()
-    cursor = _prepared_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
 @dataclass(frozen=True)
 class Spend:
     """What ``ledger_spend_card`` did. ``transaction`` is set when money moved now or the key was posted before
@@ -249,7 +220,7 @@ def ledger_spend_card(*, key: str, kind: str, card_account_id: int, to: Account,
               "l_to": to.pk, "l_to_code": to.code, "l_key": key, "l_kind": kind, "l_print": print_,
               "l_actor": _label(actor), "l_memo": memo[:200], "l_now": now, "l_shard": _shard_of(key)}
     sql = _SPEND.format(guard=guard_sql, then=f",\n{then_sql}" if then_sql else "")
-    with _prepared_cursor() as prepared:
+    with prepared_cursor(connection) as prepared:
         prepared.execute(sql, params)
         posted_id, moved, legs, shards, target, *facts = prepared.fetchone()
     if posted_id is not None:

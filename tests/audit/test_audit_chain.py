@@ -120,3 +120,29 @@ def test_a_forked_process_starts_at_its_own_chain():
         os.close(read)
         os.close(write)
     assert len(starts) > 1
+
+
+def test_the_postgresql_insert_writes_every_column():
+    """audit_record's own INSERT (PostgreSQL) names the columns itself: a field added to the model must be in it."""
+    from prakerja.audit.services import _COLUMNS
+
+    assert set(_COLUMNS) == {field.column for field in AuditEntry._meta.concrete_fields} - {"id"}
+
+
+def test_saving_an_entry_tells_the_receivers_as_save_does(operator, monkeypatch):
+    """The home page forgets its cache on some audited actions (web.services), through post_save."""
+    from django.db.models.signals import post_save
+
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.pk, instance.action, created, instance._state.adding))
+
+    post_save.connect(receiver, sender=AuditEntry, dispatch_uid="test-audit-saved")
+    try:
+        with transaction.atomic():
+            entry = audit_record(actor=operator, action="wave.publish")
+    finally:
+        post_save.disconnect(dispatch_uid="test-audit-saved", sender=AuditEntry)
+    assert seen == [(entry.pk, "wave.publish", True, False)]
+    assert AuditEntry.objects.get(pk=entry.pk).row_hash == entry.row_hash

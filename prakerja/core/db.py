@@ -1,0 +1,43 @@
+"""Statements the database plans once per connection (PostgreSQL): the hottest writes of the platform.
+
+Django turns psycopg's preparing off for every statement, for the sake of
+connection poolers, and psycopg then ignores even an explicit
+``prepare=True``. A statement that runs on every purchase (the ledger's
+spend, the audit log's insert) is otherwise planned afresh each time, which
+for the spend cost about as much as running it.
+"""
+
+import functools
+
+NEVER_ON_ITS_OWN = 2**31 - 1  # psycopg's prepare_threshold: no statement is prepared unless asked to
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparedCursor
+
+
+def prepared_cursor(connection):
+    """A Django cursor (errors, query logging, execute wrappers) whose statements are prepared on the server.
+
+    PostgreSQL only. Use it for a statement of constant text with parameters
+    (%(name)s or %s), run often. Behind a pooler in transaction mode
+    (DB_DISABLE_SERVER_SIDE_CURSORS, docs/operations.md) it is a plain cursor:
+    a prepared statement lives in one server connection, and the pooler hands
+    out another.
+    """
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        return connection.cursor()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # Django's None turns preparing off altogether, prepare=True included; a threshold no statement
+        # reaches leaves Django's own statements unprepared and lets these be.
+        connection.connection.prepare_threshold = NEVER_ON_ITS_OWN
+    cursor = _prepared_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)

@@ -33,7 +33,8 @@ BENCH_CARDS_KEEP=1):
 5. Service debits: 16 worker processes (multiprocessing, each its own Django
    and connection, production settings) for the same time, each debit one
    outermost transaction calling the real ``card_debit`` (the real
-   ``induction_complete`` selector and ``audit_record`` inside) on one of the
+   induction rule, in its statement on PostgreSQL, and ``audit_record``
+   inside) on one of the
    worker's own random cards, with a new idempotency key, Rp 1,000 to
    Rp 50,000, at one of two platforms. ``service``: the worker loads its cards
    (with user and programme, which card_debit reads) before the clock, as

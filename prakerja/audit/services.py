@@ -35,8 +35,18 @@ def _start_chains() -> None:
     _chains = itertools.count(secrets.randbelow(chain.CHAINS))
 
 
+def _start_chains_in_child() -> None:
+    """A forked child (huey's process workers, gunicorn --preload) starts anew, and its inherited Django
+    connections forget their chain: otherwise every child would append to its parent's."""
+    from django.db import connections
+
+    _start_chains()
+    for connection in connections.all(initialized_only=True):
+        connection.__dict__.pop("audit_chain", None)
+
+
 _start_chains()
-os.register_at_fork(after_in_child=_start_chains)
+os.register_at_fork(after_in_child=_start_chains_in_child)
 
 
 def _chain_of(connection) -> int:
@@ -131,10 +141,13 @@ _INSERT = (f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) "  # noqa: S60
 
 
 def _insert(connection, entry: AuditEntry) -> None:
+    if entry.actor is not None and entry.actor.pk is None:  # as save() refuses it, not a NULL actor_id
+        raise ValueError("audit_record: the acting user is not saved")
     signals.pre_save.send(sender=AuditEntry, instance=entry, raw=False, using=connection.alias, update_fields=None)
     values = [getattr(entry, column) for column in _COLUMNS]
     values[_COLUMNS.index("data")] = connection.ops.adapt_json_value(entry.data, None)
-    with prepared_cursor(connection) as cursor:
+    # As save() does: a failed insert (a fork refused by the unique prev_hash) leaves the block to roll back.
+    with transaction.mark_for_rollback_on_error(connection.alias), prepared_cursor(connection) as cursor:
         cursor.execute(_INSERT, values)
         entry.pk = cursor.fetchone()[0]
     entry._state.adding, entry._state.db = False, connection.alias

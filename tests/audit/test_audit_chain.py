@@ -103,22 +103,30 @@ def test_a_second_successor_of_one_row_is_refused(operator):
 
 
 def test_a_forked_process_starts_at_its_own_chain():
-    """gunicorn and the bench fork their workers: each must not begin where its parent's counter stood."""
+    """gunicorn and the bench fork their workers: each must not begin where its parent's counter stood, nor
+    keep the chain of a connection it inherited."""
     import os
+
+    from django.db import connection
 
     from prakerja.audit import services
 
+    connection.ensure_connection()
+    connection.audit_chain = 5
     starts = set()
     for _ in range(12):
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: report the chain its first connection would take, and leave at once
-            os.write(write, str(next(services._chains) % 16).encode())
+            kept = getattr(connection, "audit_chain", None)
+            os.write(write, str(next(services._chains) % 16 if kept is None else 99).encode())
             os._exit(0)
         os.waitpid(pid, 0)
         starts.add(int(os.read(read, 8)))
         os.close(read)
         os.close(write)
+    del connection.audit_chain
+    assert 99 not in starts
     assert len(starts) > 1
 
 

@@ -16,7 +16,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pyt
 THREADS, ROWS = 6, 5
 
 
-def test_concurrent_writers_keep_one_chain():
+def test_concurrent_writers_keep_one_chain(monkeypatch):
+    """Writers sharing a chain (as connections do when there are more of them than chains) take turns."""
+    import prakerja.audit.services as services
+
+    monkeypatch.setattr(services, "_chain_of", lambda connection: 0)
     before = AuditEntry.objects.count()
     barrier = threading.Barrier(THREADS)
     errors = []

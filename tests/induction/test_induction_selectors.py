@@ -4,9 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import timezone, translation
 
-from prakerja.induction.selectors import induction_allowed, induction_complete, induction_progress
+from prakerja.induction.selectors import (
+    induction_allowed,
+    induction_complete,
+    induction_complete_sql,
+    induction_progress,
+)
 from prakerja.induction.services import video_progress_report
 
 pytestmark = pytest.mark.django_db
@@ -19,19 +25,28 @@ def watch(user, video):
                               now=start + timedelta(seconds=second))
 
 
+def complete(user) -> bool:
+    """induction_complete, checked against the same rule in SQL (the card debit's guard on PostgreSQL)."""
+    answer = induction_complete(user)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CASE WHEN {induction_complete_sql(str(int(user.pk)))} THEN 1 ELSE 0 END")
+        assert bool(cursor.fetchone()[0]) is answer
+    return answer
+
+
 def test_induction_complete_is_false_until_all_three_are_watched(participant, videos, make_person):
-    assert induction_complete(participant) is False
+    assert complete(participant) is False
     for slug in ("programme", "purchase"):
         watch(participant, videos[slug])
-        assert induction_complete(participant) is False
+        assert complete(participant) is False
     # Halfway through the last one is not enough (two hours ago; watch() starts an hour ago).
     start = timezone.now() - timedelta(hours=2)
     video_progress_report(user=participant, video=videos["payout"], position=0, now=start)
     video_progress_report(user=participant, video=videos["payout"], position=20, now=start + timedelta(seconds=20))
-    assert induction_complete(participant) is False
+    assert complete(participant) is False
     watch(participant, videos["payout"])
-    assert induction_complete(participant) is True
-    assert induction_complete(make_person(email="lain@example.id")) is False  # someone else's viewing counts not
+    assert complete(participant) is True
+    assert complete(make_person(email="lain@example.id")) is False  # someone else's viewing counts not
     assert induction_complete(AnonymousUser()) is False
 
 

@@ -84,6 +84,23 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """Our fixed-window limits (prakerja.core.ratelimit) see one instant for the whole test.
+
+    A test that makes three requests against a limit of two would otherwise pass
+    or fail by whether a window boundary fell between its requests (it did once,
+    in CI). A test about windows passing sets its own clock over this one.
+    """
+    import time
+    from types import SimpleNamespace
+
+    from prakerja.core import ratelimit
+
+    now = time.time()
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
+
+
+@pytest.fixture(autouse=True)
 def _transactional_setup(request):
     """Transactional tests flush the database after themselves.
 

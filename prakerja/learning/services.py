@@ -56,6 +56,19 @@ def _card_inactive() -> PaymentError:
     return PaymentError("card_inactive", _("This card cannot be used to buy a training now."))
 
 
+# What a purchase reads of the card and what hangs on it, and nothing more: every column selected is
+# compiled, quoted and converted on each of the busiest calls of the partner API. Reading a field left
+# out here costs a query of its own (tests/partners/test_purchase_queries.py counts them).
+_CARD_FIELDS = ("id", "public_id", "user_id", "programme_id", "account_id", "last4", "status", "purchase_deadline",
+                "first_purchase_at", "user__id", "user__public_id", "user__email", "user__language",
+                "user__is_staff", "programme__id", "programme__balance_expires_on")
+
+
+def _one(rows):
+    """The row a unique lookup finds, or None: no ORDER BY (``first()`` adds one) for a single row."""
+    return next(iter(rows.order_by()[:1]), None)
+
+
 def _usable(card: Card, now: datetime) -> bool:
     """Active, videos watched (CRD-2), before the first-purchase deadline unless it bought (CRD-5), not expired."""
     from prakerja.induction.selectors import induction_complete
@@ -77,19 +90,22 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
     number = numbers.normalise(card_number)
     card = None
     if number:
-        card = (Card.objects.select_related("user__profile", "programme", "account")
-                .filter(number_index=numbers.index_of(number)).first())
+        card = _one(Card.objects.select_related("user__profile", "programme", "account")
+                    .only(*_CARD_FIELDS, "user__profile__id", "user__profile__user_id", "user__profile__phone",
+                          "account__id", "account__balance")
+                    .filter(number_index=numbers.index_of(number)))
     if card is None:
         raise _card_not_found()
     if not _usable(card, now):
         raise _card_inactive()
-    listing = (Listing.objects.select_related("course")
-               .filter(code=listing_code, platform=platform, status=ListingStatus.APPROVED).first())
+    listing = _one(Listing.objects.select_related("course")
+                   .only("id", "public_id", "code", "platform_id", "course_id", "price", "course__id", "course__title")
+                   .filter(code=listing_code, platform=platform, status=ListingStatus.APPROVED))
     if listing is None:
         raise PaymentError("listing_not_found", _("This training is not sold on this platform."))
     if listing.price > card.account.balance:
         raise PaymentError("insufficient_balance", _("Insufficient balance"))
-    bound = CardBinding.objects.filter(card=card, platform=platform).values_list("platform_user_id", flat=True).first()
+    bound = _one(CardBinding.objects.filter(card=card, platform=platform).values_list("platform_user_id", flat=True))
     if bound is not None and bound != platform_user_id:
         raise PaymentError("card_bound_to_other_user",
                            _("This card is already used by another account on this platform."))
@@ -115,10 +131,11 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
 def payment_for(*, platform, payment_id, lock: bool = False) -> Payment:
     """The platform's own payment; another platform's is not found (404)."""
     # What the confirm reads: the card's holder (CRD-2) and programme (CRD-6); nothing more, every join costs.
-    rows = Payment.objects.select_related("card__user", "card__programme")
+    rows = Payment.objects.select_related("card__user", "card__programme").only(
+        *(field.name for field in Payment._meta.concrete_fields), *(f"card__{field}" for field in _CARD_FIELDS))
     if lock:
         rows = rows.select_for_update(of=("self",))
-    payment = rows.filter(public_id=payment_id, platform=platform).first()
+    payment = _one(rows.filter(public_id=payment_id, platform=platform))
     if payment is None:
         raise PaymentError("payment_not_found", _("Payment not found."))
     return payment

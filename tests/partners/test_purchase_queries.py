@@ -1,0 +1,44 @@
+"""A purchase reads only what it selected (prakerja/learning/services.py, _CARD_FIELDS).
+
+The purchase path loads narrow rows (``only()``) because it is the partner API's busiest; a field read
+later that was left out is not an error but a query of its own per call, silently. Django loads a deferred
+field through ``refresh_from_db(fields=...)``: no purchase may call it.
+"""
+
+import pytest
+from django.db.models import Model
+
+from tests.partners.conftest import start_body
+from tests.partners.test_payment_flow import sent_otp
+
+
+@pytest.fixture
+def deferred_loads(monkeypatch):
+    loads = []
+    real = Model.refresh_from_db
+
+    def spy(self, using=None, fields=None, **kwargs):
+        loads.append((type(self).__name__, tuple(fields or ())))
+        return real(self, using=using, fields=fields, **kwargs)
+
+    monkeypatch.setattr(Model, "refresh_from_db", spy)
+    return loads
+
+
+def test_a_purchase_loads_no_deferred_field(api, ready_card, card_number, listing, queued, deferred_loads):
+    response = api.post("/payments", start_body(card_number, listing))
+    assert response.status_code == 201, response.content
+    payment_id = response.json()["payment_id"]
+    assert deferred_loads == []
+    response = api.post(f"/payments/{payment_id}/confirm", {"otp": sent_otp(payment_id)})
+    assert response.status_code == 200, response.content
+    assert deferred_loads == []
+
+
+def test_the_other_payment_calls_load_no_deferred_field(api, ready_card, card_number, listing, queued,
+                                                        deferred_loads):
+    payment_id = api.post("/payments", start_body(card_number, listing)).json()["payment_id"]
+    assert api.get(f"/payments/{payment_id}").status_code == 200
+    api.post(f"/payments/{payment_id}/confirm", {"otp": sent_otp(payment_id)})
+    assert api.post(f"/payments/{payment_id}/cancel", {}).status_code == 200
+    assert deferred_loads == []

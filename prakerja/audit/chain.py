@@ -112,7 +112,7 @@ def verify(rows: Iterable[tuple], *, anchors: Iterable[str] = ()) -> Verdict:
     row whose link or content does not match. ``anchors`` are head hashes recorded earlier: each must still
     be in some chain, or the newest rows after it were cut off."""
     missing, heads, count = set(anchors), [], 0
-    current, expected_prev, head_id = None, "", None
+    current, expected_prev, head_id, broken = None, "", None, None
     for id_, chain, prev_hash, stored_hash, *values in rows:
         if chain != current:
             if current is not None:
@@ -120,14 +120,15 @@ def verify(rows: Iterable[tuple], *, anchors: Iterable[str] = ()) -> Verdict:
             current, expected_prev = chain, genesis(chain)
         content = dict(zip(FIELDS, values, strict=True))
         if prev_hash != expected_prev:
-            return Verdict(count, tuple(heads), Break(id_, str(content["public_id"]), "prev_hash", expected_prev,
-                                                      prev_hash), tuple(sorted(missing)))
+            broken = Break(id_, str(content["public_id"]), "prev_hash", expected_prev, prev_hash)
+            break
         computed = row_hash(prev_hash, **content)
         if computed != stored_hash:
-            return Verdict(count, tuple(heads), Break(id_, str(content["public_id"]), "row_hash", computed,
-                                                      stored_hash), tuple(sorted(missing)))
+            broken = Break(id_, str(content["public_id"]), "row_hash", computed, stored_hash)
+            break
         expected_prev, count, head_id = stored_hash, count + 1, id_
         missing.discard(stored_hash)
-    if current is not None:
-        heads.append(Head(current, head_id, expected_prev))
-    return Verdict(count, tuple(heads), None, tuple(sorted(missing)))
+    else:  # the whole log walked: the last chain's head too
+        if current is not None:
+            heads.append(Head(current, head_id, expected_prev))
+    return Verdict(count, tuple(heads), broken, tuple(sorted(missing)))

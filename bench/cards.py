@@ -494,17 +494,17 @@ def _time_phases(connection) -> _Phases:
     phases.wrap(money, "audit_record", "audit_record (all of it)")
     phases.wrap(money, "card_debit", "card_debit (all of it)")
 
-    def lock(execute, sql, params, many, context):
-        if not sql.startswith("SELECT pg_advisory_xact_lock"):
+    def append(execute, sql, params, many, context):
+        if "prakerja_audit_append(" not in sql:
             return execute(sql, params, many, context)
         since = (time.monotonic(), time.process_time())
         try:
             return execute(sql, params, many, context)
         finally:
-            phases.add("audit: waiting for the chain's lock", since)
+            phases.add("audit: the append call (the chain's lock, its wait and the insert)", since)
 
-    connection.execute_wrappers.append(lock)
-    assert audit.CHAIN_LOCK
+    connection.execute_wrappers.append(append)
+    assert audit._APPEND
     return phases
 
 

@@ -51,11 +51,11 @@ def _json_value(value):
     return value
 
 
-def canonical(*, public_id, created_at, actor_id, actor_label, action, target_type, target_id, target_label,
-              reason, data) -> str:
+def _text(*, public_id, created_at: str, actor_id, actor_label, action, target_type, target_id, target_label,
+          reason, data) -> str:
     content = {
         "public_id": str(public_id),
-        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "created_at": created_at,
         "actor_id": actor_id,
         "actor_label": actor_label,
         "action": action,
@@ -66,6 +66,25 @@ def canonical(*, public_id, created_at, actor_id, actor_label, action, target_ty
         "data": _json_value(data),
     }
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def canonical(*, created_at, **content) -> str:
+    return _text(created_at=created_at.astimezone(UTC).isoformat(timespec="microseconds"), **content)
+
+
+# The top-level created_at with an empty value, as _text writes it. Its first occurrence in the text is
+# always the top-level one: only "action", "actor_id" and "actor_label" sort before it, and a JSON string
+# cannot hold an unescaped quote.
+_CREATED_AT_SLOT = '"created_at":""'
+
+
+def canonical_parts(**content) -> tuple[str, str]:
+    """``canonical`` of a row whose ``created_at`` is not known yet, as the text before and after that value:
+    ``before + created_at.isoformat(timespec="microseconds") + after`` (UTC) is ``canonical(...)``. The
+    database puts its clock's time in between when it appends the row (audit.services, PostgreSQL)."""
+    text = _text(created_at="", **content)
+    cut = text.index(_CREATED_AT_SLOT) + len(_CREATED_AT_SLOT) - 1
+    return text[:cut], text[cut:]
 
 
 def row_hash(prev_hash: str, **content) -> str:

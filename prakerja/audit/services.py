@@ -18,13 +18,6 @@ SYSTEM = "system"
 # chain); no other code may use them.
 CHAIN_LOCK = 0x6175646974
 assert chain.CHAINS <= 16
-# Two statements in one round trip (no parameters: the simple query protocol). The SELECT is its own
-# statement, so under READ COMMITTED it takes its snapshot after the lock is granted and sees the row the
-# previous holder committed.
-_LOCK_AND_HEAD = tuple(
-    f"SELECT pg_advisory_xact_lock({CHAIN_LOCK * 16 + k}); "  # noqa: S608  # nosec B608 - integers only
-    f"SELECT row_hash FROM audit_auditentry WHERE chain = {k} ORDER BY id DESC LIMIT 1"
-    for k in range(chain.CHAINS))
 # Connections take chains in turn, from a random start in each process (drawn again in a forked child, or
 # every worker forked from one parent would start at the same chain).
 _chains = itertools.count()
@@ -114,42 +107,38 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     )
     entry.chain = _chain_of(connection)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_LOCK_AND_HEAD[entry.chain])
-            cursor.nextset()
-            head = cursor.fetchone()
-        entry.prev_hash = head[0] if head else chain.genesis(entry.chain)
-    else:
-        entry.prev_hash = (AuditEntry.objects.filter(chain=entry.chain).order_by("-id")
-                           .values_list("row_hash", flat=True).first() or chain.genesis(entry.chain))
-    # Taken under the lock, so created_at follows the chain's (id) order.
+        _append(connection, entry)
+        return entry
+    entry.prev_hash = (AuditEntry.objects.filter(chain=entry.chain).order_by("-id")
+                       .values_list("row_hash", flat=True).first() or chain.genesis(entry.chain))
+    # Taken once the previous row is read (SQLite lets one writer in at a time), so created_at follows the
+    # chain's (id) order.
     entry.created_at = timezone.now()
     entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})
-    if connection.vendor == "postgresql":
-        _insert(connection, entry)
-    else:
-        entry.save(force_insert=True)
+    entry.save(force_insert=True)
     return entry
 
 
-# Every audited action of the platform runs this: planned once per connection (prakerja.core.db), no query
-# compiler, the model's save signals sent as save() would.
-_COLUMNS = ("public_id", "created_at", "actor_id", "actor_label", "action", "target_type", "target_id",
-            "target_label", "reason", "data", "chain", "prev_hash", "row_hash")
-_INSERT = (f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) "  # noqa: S608  # nosec B608 - constants
-           f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id")
+# Every audited action of the platform runs this on PostgreSQL: one call, planned once per connection
+# (prakerja.core.db), that locks the chain, links, stamps, hashes and inserts the row in the database
+# (migration audit 0007); no query compiler, and the model's save signals sent as save() would.
+_APPEND = ("SELECT o_id, o_created_at, o_prev_hash, o_row_hash FROM prakerja_audit_append("
+           "%s, %s::smallint, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+_CONTENT = tuple(field for field in chain.FIELDS if field != "created_at")
 
 
-def _insert(connection, entry: AuditEntry) -> None:
+def _append(connection, entry: AuditEntry) -> None:
     if entry.actor is not None and entry.actor.pk is None:  # as save() refuses it, not a NULL actor_id
         raise ValueError("audit_record: the acting user is not saved")
     signals.pre_save.send(sender=AuditEntry, instance=entry, raw=False, using=connection.alias, update_fields=None)
-    values = [getattr(entry, column) for column in _COLUMNS]
-    values[_COLUMNS.index("data")] = connection.ops.adapt_json_value(entry.data, None)
+    before, after = chain.canonical_parts(**{field: getattr(entry, field) for field in _CONTENT})
+    values = [CHAIN_LOCK * 16 + entry.chain, entry.chain, chain.genesis(entry.chain), entry.public_id,
+              entry.actor_id, entry.actor_label, entry.action, entry.target_type, entry.target_id,
+              entry.target_label, entry.reason, connection.ops.adapt_json_value(entry.data, None), before, after]
     # As save() does: a failed insert (a fork refused by the unique prev_hash) leaves the block to roll back.
     with transaction.mark_for_rollback_on_error(connection.alias), prepared_cursor(connection) as cursor:
-        cursor.execute(_INSERT, values)
-        entry.pk = cursor.fetchone()[0]
+        cursor.execute(_APPEND, values)
+        entry.pk, entry.created_at, entry.prev_hash, entry.row_hash = cursor.fetchone()
     entry._state.adding, entry._state.db = False, connection.alias
     signals.post_save.send(sender=AuditEntry, instance=entry, created=True, update_fields=None, raw=False,
                            using=connection.alias)

@@ -130,11 +130,21 @@ def test_a_forked_process_starts_at_its_own_chain():
     assert len(starts) > 1
 
 
-def test_the_postgresql_insert_writes_every_column():
-    """audit_record's own INSERT (PostgreSQL) names the columns itself: a field added to the model must be in it."""
-    from prakerja.audit.services import _COLUMNS
-
-    assert set(_COLUMNS) == {field.column for field in AuditEntry._meta.concrete_fields} - {"id"}
+def test_the_append_writes_every_column(operator):
+    """On PostgreSQL the append is a function of migration audit 0007 that names the columns itself: a field
+    added to the model must be added there too (a new migration), and this list with it."""
+    assert {field.column for field in AuditEntry._meta.concrete_fields} == {
+        "id", "public_id", "created_at", "actor_id", "actor_label", "action", "target_type", "target_id",
+        "target_label", "reason", "data", "chain", "prev_hash", "row_hash"}
+    with transaction.atomic():
+        entry = audit_record(actor=operator, action="wave.publish", target=operator, reason="alasan é",
+                             data={"b": [1, 2.0, "\u2028"], "a": {"z": None, "y": True}})
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    for field in AuditEntry._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(entry, field.attname), field.name
+    # The hash the database took is the one audit_verify recomputes from the stored row.
+    assert chain.row_hash(stored.prev_hash, **{field: getattr(stored, field) for field in chain.FIELDS}) \
+        == stored.row_hash
 
 
 def test_saving_an_entry_tells_the_receivers_as_save_does(operator, monkeypatch):

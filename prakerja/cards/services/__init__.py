@@ -125,10 +125,11 @@ def _inactive() -> CardError:
 # The card's row lock comes first, as in the revocation sweep (cards in id order, then their accounts), so a
 # purchase racing the deadline or a revocation lands wholly before or after it; the conditions are read from
 # the newest row after any wait. The induction videos (CRD-2) are checked here too, not by a query before:
-# ``videos`` says which refusal to give.
+# ``videos`` says which refusal to give. OFFSET 0 keeps the subquery whole, so the videos are counted once,
+# not once for each column that reads them.
 _GUARD = ("SELECT COALESCE(c.status = 'active' AND (c.first_purchase_at IS NOT NULL "
           "OR c.purchase_deadline > %(now)s) AND NOT %(expired)s AND v.watched, FALSE) AS allowed, v.watched AS videos "
-          "FROM cards_card c, LATERAL (SELECT {watched} AS watched) v "
+          "FROM cards_card c, LATERAL (SELECT {watched} AS watched OFFSET 0) v "
           "WHERE c.id = %(card)s AND c.account_id = %(account)s FOR NO KEY UPDATE OF c")
 _FIRST_PURCHASE = ("first_purchase AS (UPDATE cards_card SET first_purchase_at = %(now)s WHERE id = %(card)s "
                    "AND first_purchase_at IS NULL AND EXISTS (SELECT 1 FROM posted) RETURNING 1)")

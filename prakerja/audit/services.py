@@ -121,9 +121,13 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
 
 # Every audited action of the platform runs this on PostgreSQL: one call, planned once per connection
 # (prakerja.core.db), that locks the chain, links, stamps, hashes and inserts the row in the database
-# (migration audit 0007); no query compiler, and the model's save signals sent as save() would.
+# (migration audit 0007); no query compiler. The model's save signals are sent as save() sends them, except
+# that pre_save sees the row before the database gave it its time and hashes.
 _APPEND = ("SELECT o_id, o_created_at, o_prev_hash, o_row_hash FROM prakerja_audit_append("
-           "%s, %s::smallint, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+           "%s::smallint, %s, %s::bigint, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+# The function takes the chain's lock and knows its genesis by itself (migration audit 0007); both must stay
+# what they are here.
+assert CHAIN_LOCK * 16 == 6697301481280 and chain.genesis(15) == "0" * 63 + "f"
 _CONTENT = tuple(field for field in chain.FIELDS if field != "created_at")
 
 
@@ -132,9 +136,9 @@ def _append(connection, entry: AuditEntry) -> None:
         raise ValueError("audit_record: the acting user is not saved")
     signals.pre_save.send(sender=AuditEntry, instance=entry, raw=False, using=connection.alias, update_fields=None)
     before, after = chain.canonical_parts(**{field: getattr(entry, field) for field in _CONTENT})
-    values = [CHAIN_LOCK * 16 + entry.chain, entry.chain, chain.genesis(entry.chain), entry.public_id,
-              entry.actor_id, entry.actor_label, entry.action, entry.target_type, entry.target_id,
-              entry.target_label, entry.reason, connection.ops.adapt_json_value(entry.data, None), before, after]
+    values = [entry.chain, entry.public_id, entry.actor_id, entry.actor_label, entry.action, entry.target_type,
+              entry.target_id, entry.target_label, entry.reason, connection.ops.adapt_json_value(entry.data, None),
+              before, after]
     # As save() does: a failed insert (a fork refused by the unique prev_hash) leaves the block to roll back.
     with transaction.mark_for_rollback_on_error(connection.alias), prepared_cursor(connection) as cursor:
         cursor.execute(_APPEND, values)

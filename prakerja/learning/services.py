@@ -58,7 +58,7 @@ def _card_inactive() -> PaymentError:
 
 # What a purchase reads of the card and what hangs on it, and nothing more: every column selected is
 # compiled, quoted and converted on each of the busiest calls of the partner API. Reading a field left
-# out here costs a query of its own (tests/partners/test_purchase_queries.py counts them).
+# out here costs a query of its own (tests/partners/test_purchase_queries.py fails on such a load).
 _CARD_FIELDS = ("id", "public_id", "user_id", "programme_id", "account_id", "last4", "status", "purchase_deadline",
                 "first_purchase_at", "user__id", "user__public_id", "user__email", "user__language",
                 "user__is_staff", "programme__id", "programme__balance_expires_on")

@@ -164,3 +164,15 @@ def test_saving_an_entry_tells_the_receivers_as_save_does(operator, monkeypatch)
         post_save.disconnect(dispatch_uid="test-audit-saved", sender=AuditEntry)
     assert seen == [(entry.pk, "wave.publish", True, False)]
     assert AuditEntry.objects.get(pk=entry.pk).row_hash == entry.row_hash
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("chain_number", [-1, 16, None])
+def test_the_append_function_refuses_a_chain_that_does_not_exist(postgres_only, chain_number):
+    """The function takes a chain's lock and genesis from the chain number itself (migration audit 0007): a number
+    outside the log's chains would append under no writer's lock."""
+    from django.db import DatabaseError, connection
+
+    with pytest.raises(DatabaseError, match="out of range"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM prakerja_audit_append(%s::smallint, %s, NULL, 'system', 'x', '', '', '', '', "
+                       "'{}'::jsonb, '{', '}')", [chain_number, uuid.uuid4()])

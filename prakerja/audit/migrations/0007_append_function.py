@@ -19,15 +19,19 @@ from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION prakerja_audit_append(
-    p_lock bigint, p_chain smallint, p_genesis text, p_public_id uuid, p_actor_id bigint, p_actor_label text,
+    p_chain smallint, p_public_id uuid, p_actor_id bigint, p_actor_label text,
     p_action text, p_target_type text, p_target_id text, p_target_label text, p_reason text, p_data jsonb,
     p_before text, p_after text,
     OUT o_id bigint, OUT o_created_at timestamptz, OUT o_prev_hash text, OUT o_row_hash text)
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(p_lock);
+    IF p_chain IS NULL OR p_chain NOT BETWEEN 0 AND 15 THEN
+        RAISE EXCEPTION USING MESSAGE = 'audit chain ' || COALESCE(p_chain::text, 'NULL') || ' out of range';
+    END IF;
+    -- audit.services.CHAIN_LOCK * 16 + the chain: the lock the writers of the chain take in turn
+    PERFORM pg_advisory_xact_lock(6697301481280 + p_chain);
     SELECT e.row_hash INTO o_prev_hash FROM audit_auditentry e WHERE e.chain = p_chain ORDER BY e.id DESC LIMIT 1;
-    o_prev_hash := COALESCE(o_prev_hash, p_genesis);
+    o_prev_hash := COALESCE(o_prev_hash, lpad(to_hex(p_chain::integer), 64, '0'));  -- audit.chain.genesis
     o_created_at := date_trunc('microseconds', clock_timestamp());
     o_row_hash := encode(sha256(convert_to(o_prev_hash || p_before
         || to_char(o_created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00' || p_after, 'UTF8')),
@@ -40,8 +44,8 @@ BEGIN
 END
 $$
 """
-DROP = ("DROP FUNCTION IF EXISTS prakerja_audit_append(bigint, smallint, text, uuid, bigint, text, text, text, text, "
-        "text, text, jsonb, text, text)")
+DROP = ("DROP FUNCTION IF EXISTS prakerja_audit_append(smallint, uuid, bigint, text, text, text, text, text, text, "
+        "jsonb, text, text)")
 
 
 def up(apps, schema_editor):

@@ -17,7 +17,7 @@ def test_first_hasher_is_argon2id_at_owasp_minimum(settings):
 
     settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS  # the conftest swaps in MD5 for speed
     encoded = make_password("Sandi-Rahasia-2026")
-    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert encoded.startswith("argon2$argon2id$v=19$m=7168,t=5,p=1$")
     # The gated hasher verifies every Argon2 hash, not Django's of the same name.
     assert type(identify_hasher(encoded)) is OwaspArgon2PasswordHasher
     older = Argon2PasswordHasher().encode("Sandi-Rahasia-2026", Argon2PasswordHasher().salt())
@@ -25,6 +25,22 @@ def test_first_hasher_is_argon2id_at_owasp_minimum(settings):
     upgraded = []
     assert check_password("Sandi-Rahasia-2026", older, setter=upgraded.append)
     assert upgraded == ["Sandi-Rahasia-2026"]  # Django's default parameters are upgraded at login
+
+
+def test_hashes_of_the_earlier_parameters_verify_and_are_upgraded(settings):
+    """Accounts hashed at 19 MiB, t=2 (before the 7 MiB, t=5 row of OWASP's table) keep signing in."""
+    import argon2
+    from django.contrib.auth.hashers import check_password
+
+    import prakerja.settings as project
+
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS
+    earlier = "argon2" + argon2.PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1).hash("Sandi-2026")
+    upgraded = []
+    assert not check_password("Sandi-2027", earlier, setter=upgraded.append)
+    assert check_password("Sandi-2026", earlier, setter=upgraded.append)
+    assert upgraded == ["Sandi-2026"]
+    assert make_password("Sandi-2026").startswith("argon2$argon2id$v=19$m=7168,t=5,p=1$")
 
 
 def test_settings_name_the_owasp_hasher_first():

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install migrate demo messages lock clean check-deploy
+.PHONY: run test lint bench mutants install migrate demo messages lock clean check-deploy
 
 $(STAMP): requirements-dev.txt requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+# Mutation testing of the money and the selection ([tool.mutmut] in pyproject.toml); hours at full size.
+# MUTANTS narrows it, e.g. MUTANTS='prakerja.ledger.services.x_ledger_post*'. Needs PostgreSQL.
+mutants: install
+	DATABASE_URL=$${MUTANTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/prakerja_mutants} \
+		$(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
 
 messages: install
 	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'

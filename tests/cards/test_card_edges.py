@@ -1,0 +1,102 @@
+"""CRD-3, CRD-4: what the card's money services must hold that the other tests left unchecked (`make mutants`).
+
+A refund names one purchase of the card, never another purchase or a
+refund; a replayed key must say the same thing; every refusal keeps its code
+and its message; the acting party is written in the ledger and the audit log.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from prakerja.audit.models import AuditEntry
+from prakerja.cards.services import CardError, card_credit, card_debit, card_refund, settlement_account
+from prakerja.ledger.models import Account, Transaction
+from prakerja.ledger.selectors import balance_of, differences
+from prakerja.ledger.services import LedgerError
+
+BALANCE = 1_000_000  # the semi-bansos preset's training balance
+PARTNER = "partner:tokopedia"
+UNKNOWN = "No purchase with this reference was made with this card."
+
+
+def balance(card):
+    return Account.objects.get(pk=card.account_id).balance
+
+
+def debit(card, amount, key):
+    return card_debit(card=card, amount=amount, key=key, actor=PARTNER, platform="tokopedia")
+
+
+def refund(card, debit_key, amount, key):
+    return card_refund(card=card, debit_key=debit_key, amount=amount, key=key, actor=PARTNER, platform="tokopedia")
+
+
+def refused(call, error, code: str, message: str):
+    with translation.override("en"), pytest.raises(error) as raised:
+        call()
+    assert (raised.value.code, str(raised.value)) == (code, message)
+
+
+def test_a_refund_is_of_the_purchase_it_names(card, watched):
+    watched(card.user)
+    small, large = debit(card, 100_000, "buy-small"), debit(card, 500_000, "buy-large")
+    row = refund(card, "buy-large", 300_000, "r1")
+    assert row.refund_of_id == large.pk and row.refund_of_id != small.pk
+    refused(lambda: refund(card, "buy-small", 300_000, "r2"), CardError, "refund_too_large",
+            "A refund cannot be larger than what is left of the purchase.")
+    assert balance(card) == BALANCE - 300_000 and differences() == []
+
+
+def test_a_refund_cannot_be_refunded_nor_a_credit(card, watched):
+    watched(card.user)
+    debit(card, 300_000, "buy-1")
+    refund(card, "buy-1", 100_000, "r1")
+    credit = Transaction.objects.filter(kind="credit", postings__account=card.account).first()
+    for key in ("r1", credit.key):
+        refused(lambda key=key: refund(card, key, 1_000, f"again-{key}"), CardError, "debit_unknown", UNKNOWN)
+    assert balance(card) == BALANCE - 200_000 and balance_of(settlement_account("tokopedia")) == 200_000
+
+
+def test_a_purchase_at_another_platform_is_unknown_here(card, watched):
+    watched(card.user)
+    debit(card, 300_000, "buy-1")
+    refused(lambda: card_refund(card=card, debit_key="buy-1", amount=1, key="r", actor="partner:bukalapak",
+                                platform="bukalapak"), CardError, "debit_unknown", UNKNOWN)
+
+
+@pytest.mark.parametrize("change", ["amount", "purchase"])
+def test_a_refund_key_replayed_for_something_else_is_refused(card, watched, change):
+    watched(card.user)
+    debit(card, 300_000, "buy-1")
+    debit(card, 300_000, "buy-2")
+    refund(card, "buy-1", 100_000, "r1")
+    debit_key, amount = ("buy-1", 100_001) if change == "amount" else ("buy-2", 100_000)
+    refused(lambda: refund(card, debit_key, amount, "r1"), LedgerError, "key_reused",
+            "This transaction key was already used for a different movement.")
+    assert balance(card) == BALANCE - 500_000
+
+
+def test_a_refund_and_a_credit_name_who_moved_the_money(card, watched):
+    watched(card.user)
+    debit(card, 300_000, "buy-1")
+    refund(card, "buy-1", 100_000, "r1")
+    card_credit(card=card, amount=50_000, key="top-up", actor="ops@example.id")
+    assert Transaction.objects.get(key="r1").actor_label == PARTNER
+    assert Transaction.objects.get(key="top-up").actor_label == "ops@example.id"
+    entry = AuditEntry.objects.get(action="card.credit")
+    assert (entry.actor_label, entry.target_type, entry.target_id) == ("ops@example.id", "cards.card",
+                                                                       str(card.public_id))
+    assert entry.data == {"key": "top-up", "amount": 50_000}
+    assert AuditEntry.objects.get(action="card.refund").actor_label == PARTNER
+
+
+def test_the_refusals_before_the_money_keep_their_messages(card, watched):
+    refused(lambda: debit(card, 1_000, "buy-1"), CardError, "videos_not_watched",
+            "Watch the three introduction videos before buying a training.")
+    watched(card.user)
+    card.programme.balance_expires_on = timezone.localdate() - timedelta(days=1)
+    refused(lambda: debit(card, 1_000, "buy-1"), CardError, "balance_expired",
+            "The programme has ended; the card balance can no longer be used.")
+    assert balance(card) == BALANCE and not Transaction.objects.filter(kind="debit").exists()

@@ -100,3 +100,59 @@ def test_the_refusals_before_the_money_keep_their_messages(card, watched):
     refused(lambda: debit(card, 1_000, "buy-1"), CardError, "balance_expired",
             "The programme has ended; the card balance can no longer be used.")
     assert balance(card) == BALANCE and not Transaction.objects.filter(kind="debit").exists()
+
+
+def test_a_debit_records_its_time_its_party_and_its_card(card, watched):
+    watched(card.user)
+    at = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    row = card_debit(card=card, amount=1_000, key="buy-1", actor=PARTNER, platform="tokopedia", now=at)
+    stored = Transaction.objects.get(pk=row.pk)
+    assert (stored.created_at, stored.actor_label) == (at, PARTNER)
+    entry = AuditEntry.objects.get(action="card.debit")
+    assert (entry.target_type, entry.target_id) == ("cards.card", str(card.public_id))
+
+
+def test_a_debit_finds_its_platforms_account_when_none_is_remembered(card, watched, monkeypatch):
+    from prakerja.cards import services
+
+    monkeypatch.setattr(services, "_settlements", {})
+    watched(card.user)
+    debit(card, 1_000, "buy-1")
+    assert balance_of(settlement_account("tokopedia")) == 1_000
+
+
+def test_the_last_day_of_the_programme_still_buys_and_the_day_after_does_not(card, watched):
+    watched(card.user)
+    today = timezone.localdate()
+    card.programme.balance_expires_on = today
+    debit(card, 1_000, "on-the-last-day")
+    card.programme.balance_expires_on = today - timedelta(days=1)
+    # What counts is the purchase's own time, not the clock's: a purchase made before the end still went through.
+    earlier = timezone.now() - timedelta(days=2)
+    assert card.purchase_deadline > earlier
+    assert card_debit(card=card, amount=1_000, key="before-the-end", actor=PARTNER, platform="tokopedia",
+                      now=earlier).amount == 1_000
+    refused(lambda: debit(card, 1_000, "after"), CardError, "balance_expired",
+            "The programme has ended; the card balance can no longer be used.")
+
+
+def test_a_debit_above_the_balance_or_on_an_ended_card_keeps_its_message(card, watched):
+    watched(card.user)
+    refused(lambda: debit(card, BALANCE + 1, "buy-1"), LedgerError, "insufficient_balance",
+            "The card balance is not enough for this amount.")
+    from prakerja.cards.models import Card, CardStatus
+
+    Card.objects.filter(pk=card.pk).update(status=CardStatus.REVOKED, ended_at=timezone.now())
+    refused(lambda: debit(card, 1_000, "buy-2"), CardError, "card_inactive",
+            "This card can no longer be used to buy a training.")
+
+
+def test_a_forfeit_names_who_why_and_what_in_the_ledger_and_the_audit(card):
+    from prakerja.cards.services import card_forfeit
+
+    row = card_forfeit(card=card, key="revoke-1", actor="ops@example.id", reason="no purchase")
+    stored = Transaction.objects.get(pk=row.pk)
+    assert (stored.actor_label, stored.memo) == ("ops@example.id", "no purchase")
+    entry = AuditEntry.objects.get(action="card.forfeit")
+    assert (entry.actor_label, entry.target_id, entry.reason) == ("ops@example.id", str(card.public_id), "no purchase")
+    assert entry.data == {"key": "revoke-1", "amount": BALANCE}

@@ -194,3 +194,84 @@ def test_a_spend_outside_a_transaction_opens_one_and_loses_nothing_it_was_given(
     assert (stored.actor_label, stored.memo, stored.created_at) == ("partner:test", "bought", now)
     assert version() != before  # the follow-up ran, in the spend's own transaction
     assert balance_of(card) == 900 and differences() == []
+
+
+# --- ledger_post, keys, labels, fingerprints, shared accounts --------------------------------------------------
+
+
+@pytest.mark.parametrize(("legs", "message"), [
+    (lambda b, c: [Leg(b.budget, -5)], "A ledger transaction needs at least two postings."),
+    (lambda b, c: [Leg(b.budget, -5), Leg(c, 4)],
+     "The postings of a ledger transaction must be non-zero and sum to zero."),
+    (lambda b, c: [Leg(b.budget, -5), Leg(c, 5), Leg(c, 0)],
+     "The postings of a ledger transaction must be non-zero and sum to zero."),
+    (lambda b, c: [Leg(b.budget, -10), Leg(c, 5), Leg(c, 5)], "Each account may appear once in a ledger transaction."),
+])
+def test_unbalanced_postings_are_refused_with_their_message(books, legs, message):
+    card = books.card()
+    refused(lambda: ledger_post(key="k", kind="credit", legs=legs(books, card), actor=None), "unbalanced", message)
+    assert not Transaction.objects.exists()
+
+
+@pytest.mark.parametrize(("key", "taken"), [("", False), ("k" * 120, True), ("k" * 121, False)])
+def test_a_posting_key_is_one_to_120_characters(books, key, taken):
+    card = books.card()
+
+    def post():
+        return ledger_post(key=key, kind="credit", legs=[Leg(books.budget, -5), Leg(card, 5)], actor=None)
+
+    if taken:
+        assert post()[1] and Transaction.objects.get().key == key
+    else:
+        refused(post, "key_invalid", BAD_KEY)
+        assert not Transaction.objects.exists()
+
+
+def test_a_key_reused_for_another_movement_says_so(books):
+    card = books.card()
+    ledger_post(key="k", kind="credit", legs=[Leg(books.budget, -5), Leg(card, 5)], actor=None)
+    refused(lambda: ledger_post(key="k", kind="credit", legs=[Leg(books.budget, -6), Leg(card, 6)], actor=None),
+            "key_reused", "This transaction key was already used for a different movement.")
+
+
+@pytest.mark.parametrize("amount", [1.5, True, "5"])
+def test_an_amount_that_is_not_whole_rupiah_says_so(books, amount):
+    card = books.card()
+    refused(lambda: ledger_post(key="k", kind="credit", legs=[Leg(books.budget, -5), Leg(card, amount)], actor=None),
+            "amount_invalid", "The amount must be a whole number of rupiah.")
+
+
+def test_a_long_memo_and_a_long_operator_address_are_cut_to_what_is_kept(books, make_user):
+    operator = make_user(email=f"{'o' * 230}@example.id", is_staff=True)
+    card = books.card()
+    row, _posted = ledger_post(key="k", kind="credit", legs=[Leg(books.budget, -5), Leg(card, 5)], actor=operator,
+                               memo="m" * 300)
+    stored = Transaction.objects.get(pk=row.pk)
+    assert stored.actor_label == operator.email[:200] and stored.memo == "m" * 200
+
+
+def test_the_fingerprint_of_a_movement_does_not_change_between_releases():
+    """Stored fingerprints decide replays: a new format would refuse every retry of an older posting."""
+    import hashlib
+
+    from prakerja.ledger.services import fingerprint
+
+    assert fingerprint("debit", [(7, 500), (3, -500)]) == hashlib.sha256(b"debit|3:-500,7:500").hexdigest()
+
+
+def test_keys_spread_over_every_shard_and_always_to_the_same_one():
+    from prakerja.ledger.services import SHARDS, _shard_of
+
+    shards = [_shard_of(f"purchase-{n}") for n in range(400)]
+    assert set(shards) == set(range(SHARDS)) and all(type(s) is int for s in shards)
+    assert shards == [_shard_of(f"purchase-{n}") for n in range(400)]
+
+
+def test_a_shared_account_is_found_by_its_code_among_card_accounts(db):
+    from prakerja.ledger.services import shared_account
+
+    Account.objects.create(kind=AccountKind.CARD)
+    made = shared_account("settlement:new", AccountKind.SETTLEMENT)
+    assert (made.code, made.kind) == ("settlement:new", AccountKind.SETTLEMENT)
+    assert shared_account("settlement:new", AccountKind.SETTLEMENT).pk == made.pk
+    assert shared_account("settlement:other", AccountKind.SETTLEMENT).pk != made.pk

@@ -156,3 +156,33 @@ def test_a_forfeit_names_who_why_and_what_in_the_ledger_and_the_audit(card):
     entry = AuditEntry.objects.get(action="card.forfeit")
     assert (entry.actor_label, entry.target_id, entry.reason) == ("ops@example.id", str(card.public_id), "no purchase")
     assert entry.data == {"key": "revoke-1", "amount": BALANCE}
+
+
+@pytest.mark.parametrize("amount", [0, -1, 1.5])
+def test_a_bad_amount_says_what_an_amount_must_be(card, watched, amount):
+    watched(card.user)
+    refused(lambda: debit(card, amount, "buy-1"), CardError, "amount_invalid",
+            "The amount must be a whole number of rupiah above zero.")
+
+
+def test_funding_the_budget_names_who_and_what_in_the_ledger_and_the_audit(card):
+    from prakerja.cards.services import budget_fund
+
+    row = budget_fund(programme=card.programme, amount=5_000, key="fund-x", actor="ops@example.id")
+    assert Transaction.objects.get(pk=row.pk).actor_label == "ops@example.id"
+    entry = AuditEntry.objects.get(action="ledger.budget_fund", data__key="fund-x")
+    assert (entry.actor_label, entry.target_type, entry.data) == (
+        "ops@example.id", "programme.programme", {"key": "fund-x", "amount": 5_000})
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("postgres_only")
+@pytest.mark.django_db(transaction=True)
+def test_a_debit_outside_a_transaction_keeps_its_party_and_platform(card, watched):
+    from django.db import connection
+
+    watched(card.user)
+    assert not connection.in_atomic_block
+    row = card_debit(card=card, amount=1_000, key="buy-1", actor=PARTNER, platform="bukalapak")
+    assert Transaction.objects.get(pk=row.pk).actor_label == PARTNER
+    assert balance_of(settlement_account("bukalapak")) == 1_000 and balance(card) == BALANCE - 1_000

@@ -82,3 +82,27 @@ def test_a_request_after_the_run_says_it_has_run(wave, operator):  # noqa: F811
     Wave.objects.filter(pk=wave.pk).update(closed_at=None)
     wave.refresh_from_db()
     refused(lambda: services.selection_request(actor=operator, wave=wave), "wave_open", "The wave is not closed yet.")
+
+
+def test_the_fan_out_holds_its_lease_while_it_works_and_a_finished_one_is_left_alone(wave, delivered,  # noqa: F811
+                                                                                     monkeypatch):
+    applications = decided_wave(wave, people=3)
+    monkeypatch.setattr(selection_tasks, "continue_announcement", lambda pk: None)
+    announcement = services.results_publish(actor=None, wave=wave)
+    leases = []
+    real = services._insert_messages
+
+    def watching(**kwargs):
+        leases.append(Announcement.objects.get(pk=announcement.pk).lease_until)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "_insert_messages", watching)
+    done = services.announcement_continue(announcement=announcement, chunk_size=2)
+    assert len(leases) == 2 and all(lease is not None and lease > timezone.now() for lease in leases)
+    # Each person's messages are keyed by their application: a resumed fan-out after a release repeats none.
+    keys = set(Message.objects.filter(channel="inbox").values_list("idempotency_key", flat=True))
+    assert keys == {f"wave-result:{a.pk}" for a in applications}
+    finished = done.finished_at
+    services.announcement_continue(announcement=done)
+    assert Announcement.objects.get(pk=done.pk).finished_at == finished
+    assert AuditEntry.objects.filter(action="wave.results_announced").count() == 1

@@ -106,3 +106,17 @@ def test_the_fan_out_holds_its_lease_while_it_works_and_a_finished_one_is_left_a
     services.announcement_continue(announcement=done)
     assert Announcement.objects.get(pk=done.pk).finished_at == finished
     assert AuditEntry.objects.filter(action="wave.results_announced").count() == 1
+
+
+def test_the_fan_out_tells_the_decided_of_its_own_wave_only(wave, delivered, make_wave):  # noqa: F811
+    decided = decided_wave(wave, people=2)
+    withdrawn = person(wave=wave, status="withdrawn")
+    other = make_wave(number=51, opens=-5, closes=-1, announce=2, quota=3)
+    elsewhere = person(wave=other, status="passed")
+    announcement = services.results_publish(actor=None, wave=wave)
+    told = set(Message.objects.filter(channel="inbox").values_list("user_id", flat=True))
+    assert told == {a.user_id for a in decided}
+    assert withdrawn.user_id not in told and elsewhere.user_id not in told
+    entry = AuditEntry.objects.get(action="wave.results_announced")
+    assert Announcement.objects.get(pk=announcement.pk).done == 2  # the two decided, not the others
+    assert (entry.target_id, entry.data) == (str(wave.public_id), {"told": 2})

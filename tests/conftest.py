@@ -21,6 +21,16 @@ CI = os.environ.get("CI") == "true"
 # SQLite default (scripts/test.sh sets this for the second pass).
 SQLITE_PASS = os.environ.get("PRAKERJA_TEST_SQLITE_PASS") == "1"
 PASSWORD = "Sandi-Rahasia-2026"
+
+
+def assert_refused(call, error, code: str, message: str):
+    """``call()`` raises ``error`` (a DomainError) with ``code`` and, in English, ``message``; returns it."""
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(error) as raised:
+        call()
+    assert (raised.value.code, str(raised.value)) == (code, message)
+    return raised.value
 CHROMIUM = "/usr/bin/chromium"
 
 

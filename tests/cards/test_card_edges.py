@@ -8,35 +8,23 @@ and its message; the acting party is written in the ledger and the audit log.
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from prakerja.audit.models import AuditEntry
 from prakerja.cards.services import CardError, card_credit, card_debit, card_refund, settlement_account
-from prakerja.ledger.models import Account, Transaction
+from prakerja.ledger.models import Transaction
 from prakerja.ledger.selectors import balance_of, differences
 from prakerja.ledger.services import LedgerError
+from tests.cards.test_card_money import balance, debit
+from tests.conftest import assert_refused as refused
 
 BALANCE = 1_000_000  # the semi-bansos preset's training balance
 PARTNER = "partner:tokopedia"
 UNKNOWN = "No purchase with this reference was made with this card."
 
 
-def balance(card):
-    return Account.objects.get(pk=card.account_id).balance
-
-
-def debit(card, amount, key):
-    return card_debit(card=card, amount=amount, key=key, actor=PARTNER, platform="tokopedia")
-
-
 def refund(card, debit_key, amount, key):
     return card_refund(card=card, debit_key=debit_key, amount=amount, key=key, actor=PARTNER, platform="tokopedia")
-
-
-def refused(call, error, code: str, message: str):
-    with translation.override("en"), pytest.raises(error) as raised:
-        call()
-    assert (raised.value.code, str(raised.value)) == (code, message)
 
 
 def test_a_refund_is_of_the_purchase_it_names(card, watched):

@@ -8,7 +8,7 @@ the service opens its own transaction.
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from prakerja.ledger.models import Account, AccountKind, Transaction
 from prakerja.ledger.selectors import balance_of, differences
@@ -21,6 +21,7 @@ from prakerja.ledger.services import (
     ledger_spend_card,
     ledger_sweep_cards,
 )
+from tests.conftest import assert_refused
 
 YES = ("SELECT TRUE AS allowed", {})
 SPEND_REFUSED = "A card spend needs a positive amount and a shared target account."
@@ -31,11 +32,7 @@ BAD_KEY = "Every ledger transaction needs a key of at most 120 characters."
 
 
 def refused(call, code: str, message: str):
-    """``call()`` raises LedgerError with ``code`` and, in English, ``message``."""
-    with translation.override("en"), pytest.raises(LedgerError) as error:
-        call()
-    assert (error.value.code, str(error.value)) == (code, message)
-    return error.value
+    return assert_refused(call, LedgerError, code, message)
 
 
 def funded(books, amount=1_000) -> Account:

@@ -8,7 +8,7 @@ never asked for again; the minute sweep never had an announcement to resume.
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from prakerja.audit.models import AuditEntry
 from prakerja.notifications.models import Message
@@ -16,6 +16,7 @@ from prakerja.selection import services
 from prakerja.selection import tasks as selection_tasks
 from prakerja.selection.models import Announcement, RunStatus, SelectionRun
 from prakerja.waves.models import Wave
+from tests.conftest import assert_refused
 from tests.selection.test_announcement import decided_wave, delivered, wave  # noqa: F401 - fixtures
 from tests.selection.test_run import person
 
@@ -23,9 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def refused(call, code: str, message: str):
-    with translation.override("en"), pytest.raises(services.SelectionRefused) as error:
-        call()
-    assert (error.value.code, str(error.value)) == (code, message)
+    assert_refused(call, services.SelectionRefused, code, message)
 
 
 @pytest.mark.parametrize("status", [None, RunStatus.RUNNING, RunStatus.FAILED])

@@ -95,6 +95,25 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    entry = _entry(connection, actor=actor, action=action, target=target, reason=reason, data=data)
+    if connection.vendor == "postgresql":
+        values = _pending(connection, entry)
+        # As save() does: a failed insert (a fork refused by the unique prev_hash) leaves the block to roll back.
+        with transaction.mark_for_rollback_on_error(connection.alias), prepared_cursor(connection) as cursor:
+            cursor.execute(_APPEND, values)
+            return audit_appended(entry, cursor.fetchone())
+    entry.prev_hash = (AuditEntry.objects.filter(chain=entry.chain).order_by("-id")
+                       .values_list("row_hash", flat=True).first() or chain.genesis(entry.chain))
+    # Taken once the previous row is read (SQLite lets one writer in at a time), so created_at follows the
+    # chain's (id) order.
+    entry.created_at = timezone.now()
+    entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})
+    entry.save(force_insert=True)
+    return entry
+
+
+def _entry(connection, *, actor, action: str, target: models.Model | None, reason: str, data: dict | None
+           ) -> AuditEntry:
     user, label = _actor_fields(actor)
     target_type = target_id = target_label = ""
     if target is not None:
@@ -106,16 +125,6 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
         target_id=target_id, target_label=target_label, reason=reason, data=chain.json_round_trip(data or {}),
     )
     entry.chain = _chain_of(connection)
-    if connection.vendor == "postgresql":
-        _append(connection, entry)
-        return entry
-    entry.prev_hash = (AuditEntry.objects.filter(chain=entry.chain).order_by("-id")
-                       .values_list("row_hash", flat=True).first() or chain.genesis(entry.chain))
-    # Taken once the previous row is read (SQLite lets one writer in at a time), so created_at follows the
-    # chain's (id) order.
-    entry.created_at = timezone.now()
-    entry.row_hash = chain.row_hash(entry.prev_hash, **{field: getattr(entry, field) for field in chain.FIELDS})
-    entry.save(force_insert=True)
     return entry
 
 
@@ -123,26 +132,52 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, reas
 # (prakerja.core.db), that locks the chain, links, stamps, hashes and inserts the row in the database
 # (migration audit 0007); no query compiler. The model's save signals are sent as save() sends them, except
 # that pre_save sees the row before the database gave it its time and hashes.
-_APPEND = ("SELECT o_id, o_created_at, o_prev_hash, o_row_hash FROM prakerja_audit_append("
-           "%s::smallint, %s, %s::bigint, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+APPEND_CALL = ("prakerja_audit_append(%(a_chain)s::smallint, %(a_public_id)s, %(a_actor)s::bigint, %(a_label)s, "
+               "%(a_action)s, %(a_target_type)s, %(a_target_id)s, %(a_target_label)s, %(a_reason)s, %(a_data)s, "
+               "%(a_before)s, %(a_after)s)")
+APPEND_COLUMNS = ("o_id", "o_created_at", "o_prev_hash", "o_row_hash")
+_APPEND = f"SELECT {', '.join(APPEND_COLUMNS)} FROM {APPEND_CALL}"  # noqa: S608  # nosec B608 - constants
 # The function takes the chain's lock and knows its genesis by itself (migration audit 0007); both must stay
 # what they are here.
 assert CHAIN_LOCK * 16 == 6697301481280 and chain.genesis(15) == "0" * 63 + "f"
 _CONTENT = tuple(field for field in chain.FIELDS if field != "created_at")
 
 
-def _append(connection, entry: AuditEntry) -> None:
+def _pending(connection, entry: AuditEntry) -> dict:
+    """PostgreSQL: pre_save sent, the parameters of ``APPEND_CALL`` for ``entry``."""
     if entry.actor is not None and entry.actor.pk is None:  # as save() refuses it, not a NULL actor_id
         raise ValueError("audit_record: the acting user is not saved")
     signals.pre_save.send(sender=AuditEntry, instance=entry, raw=False, using=connection.alias, update_fields=None)
     before, after = chain.canonical_parts(**{field: getattr(entry, field) for field in _CONTENT})
-    values = [entry.chain, entry.public_id, entry.actor_id, entry.actor_label, entry.action, entry.target_type,
-              entry.target_id, entry.target_label, entry.reason, connection.ops.adapt_json_value(entry.data, None),
-              before, after]
-    # As save() does: a failed insert (a fork refused by the unique prev_hash) leaves the block to roll back.
-    with transaction.mark_for_rollback_on_error(connection.alias), prepared_cursor(connection) as cursor:
-        cursor.execute(_APPEND, values)
-        entry.pk, entry.created_at, entry.prev_hash, entry.row_hash = cursor.fetchone()
+    return {"a_chain": entry.chain, "a_public_id": entry.public_id, "a_actor": entry.actor_id,
+            "a_label": entry.actor_label, "a_action": entry.action, "a_target_type": entry.target_type,
+            "a_target_id": entry.target_id, "a_target_label": entry.target_label, "a_reason": entry.reason,
+            "a_data": connection.ops.adapt_json_value(entry.data, None), "a_before": before, "a_after": after}
+
+
+def audit_pending(*, actor, action: str, target: models.Model | None = None, reason: str = "",
+                  data: dict | None = None) -> tuple[AuditEntry, dict]:
+    """PostgreSQL: ``audit_record``'s row for a caller that appends it inside a statement of its own.
+
+    Returns the unsaved entry and the parameters of ``APPEND_CALL`` (a
+    set-returning call with ``APPEND_COLUMNS``); once the statement has run
+    the call, pass its row to ``audit_appended``. For the hottest write (a
+    card debit: its spend and its audit row in one round trip); everything
+    else calls ``audit_record``. The same rules: inside the transaction of
+    the change, late in it (the chain's lock is held until commit).
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block or connection.vendor != "postgresql":
+        raise RuntimeError("audit_pending is for a statement inside the transaction of the change (PostgreSQL)")
+    entry = _entry(connection, actor=actor, action=action, target=target, reason=reason, data=data)
+    return entry, _pending(connection, entry)
+
+
+def audit_appended(entry: AuditEntry, row) -> AuditEntry:
+    """The entry of ``audit_pending`` as saved, from the call's row (``APPEND_COLUMNS``); post_save sent."""
+    connection = transaction.get_connection()
+    entry.pk, entry.created_at, entry.prev_hash, entry.row_hash = row
     entry._state.adding, entry._state.db = False, connection.alias
     signals.post_save.send(sender=AuditEntry, instance=entry, created=True, update_fields=None, raw=False,
                            using=connection.alias)
+    return entry

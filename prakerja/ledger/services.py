@@ -5,6 +5,7 @@ itself only guarantees the books: balanced transactions, idempotency keys,
 and no card below zero.
 """
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -149,6 +150,7 @@ class Spend:
     facts: tuple | None = None
     short: bool = False
     target_gone: bool = False
+    after: tuple | None = None
 
 
 # One statement, PostgreSQL only, each part hanging on the one before: the target account must still be
@@ -178,15 +180,24 @@ legs AS (
     SELECT posted.id, leg.account, leg.amount FROM posted,
         (VALUES (%(l_card)s::bigint, %(l_minus)s::bigint), (%(l_to)s::bigint, %(l_amount)s::bigint))
             AS leg (account, amount)
-    RETURNING 1){then}
+    RETURNING 1){then}{after}
 SELECT (SELECT id FROM posted), (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM legs), (SELECT COUNT(*) FROM shard),
-    (SELECT COUNT(*) FROM target), guard.*
+    (SELECT COUNT(*) FROM target){after_columns}, guard.*
 FROM (SELECT 1) AS one LEFT JOIN guard ON TRUE"""
 
 
+@functools.lru_cache(maxsize=16)
+def _spend_sql(guard: str, then: str, call: str, columns: tuple[str, ...]) -> str:
+    """``_SPEND`` with the caller's parts, made once per set of parts (a debit's are constant text)."""
+    # Constant text from the callers (never a value): every value is a parameter.
+    after = f",\nafter AS MATERIALIZED (SELECT f.* FROM posted, LATERAL {call} AS f)" if call else ""  # noqa: S608
+    columns_sql = "".join(f", (SELECT {column} FROM after)" for column in columns)  # noqa: S608  # nosec B608
+    return _SPEND.format(guard=guard, then=f",\n{then}" if then else "", after=after, after_columns=columns_sql)
+
+
 def ledger_spend_card(*, key: str, kind: str, card_account_id: int, to: Account, amount: int, actor,
-                      guard: tuple[str, dict], then: tuple[str, dict] | None = None, memo: str = "",
-                      now=None) -> Spend:
+                      guard: tuple[str, dict], then: tuple[str, dict] | None = None,
+                      after: tuple[str, dict, tuple[str, ...]] | None = None, memo: str = "", now=None) -> Spend:
     """Move ``amount`` from a card account to a shared account in one statement, behind the caller's guard.
 
     PostgreSQL only (data-modifying CTEs); ``ledger_post`` is the general
@@ -200,8 +211,11 @@ def ledger_spend_card(*, key: str, kind: str, card_account_id: int, to: Account,
     card). ``then`` is ``(sql, params)`` of ``name AS (data-modifying
     statement)`` that runs only if the money moved and may read the CTE
     ``posted`` (its ``id``). Parameter names starting with ``l_`` are the
-    ledger's. Nothing is written unless the spend is posted, so no savepoint
-    is needed: refusals leave the caller's transaction as it was.
+    ledger's. ``after`` is ``(call, params, columns)`` of a set-returning
+    function call run once if the money moved (after ``then``; the card's
+    audit row), whose one row comes back as ``Spend.after``. Nothing is
+    written unless the spend is posted, so no savepoint is needed: refusals
+    leave the caller's transaction as it was.
     """
     amount = _check_amount(amount)
     if amount <= 0 or to.is_card or not to.code:
@@ -211,7 +225,7 @@ def ledger_spend_card(*, key: str, kind: str, card_account_id: int, to: Account,
     if not transaction.get_connection().in_atomic_block:  # the give-back below must commit with the spend
         with transaction.atomic():
             return ledger_spend_card(key=key, kind=kind, card_account_id=card_account_id, to=to, amount=amount,
-                                     actor=actor, guard=guard, then=then, memo=memo, now=now)
+                                     actor=actor, guard=guard, then=then, after=after, memo=memo, now=now)
     now = now or timezone.now()
     print_ = fingerprint(kind, [(card_account_id, -amount), (to.pk, amount)])
     guard_sql, params = guard
@@ -219,17 +233,19 @@ def ledger_spend_card(*, key: str, kind: str, card_account_id: int, to: Account,
     params = {**params, **then_params, "l_amount": amount, "l_minus": -amount, "l_card": card_account_id,
               "l_to": to.pk, "l_to_code": to.code, "l_key": key, "l_kind": kind, "l_print": print_,
               "l_actor": _label(actor), "l_memo": memo[:200], "l_now": now, "l_shard": _shard_of(key)}
-    sql = _SPEND.format(guard=guard_sql, then=f",\n{then_sql}" if then_sql else "")
+    call, after_params, columns = after or ("", {}, ())
+    params.update(after_params)
     with prepared_cursor(connection) as prepared:
-        prepared.execute(sql, params)
+        prepared.execute(_spend_sql(guard_sql, then_sql, call, columns), params)
         posted_id, moved, legs, shards, target, *facts = prepared.fetchone()
+    followed, facts = tuple(facts[:len(columns)]), facts[len(columns):]
     if posted_id is not None:
         if (moved, legs, shards) != (1, 2, 1):  # cannot happen: every part hangs on the one before
             raise RuntimeError(f"ledger spend {key}: moved {moved}, legs {legs}, shards {shards}")
         row = Transaction(pk=posted_id, key=key, kind=kind, amount=amount, fingerprint=print_,
                           actor_label=_label(actor), memo=memo[:200], created_at=now)
         row._state.adding, row._state.db = False, connection.alias
-        return Spend(transaction=row)
+        return Spend(transaction=row, after=followed if after else None)
     with connection.cursor() as cursor:
         if moved:
             # The key was posted by someone else after this statement's snapshot (a concurrent replay):

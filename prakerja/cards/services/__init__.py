@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.audit.services import audit_record
+from prakerja.audit.services import APPEND_CALL, APPEND_COLUMNS, audit_appended, audit_pending, audit_record
 from prakerja.cards.models import Card, CardStatus
 from prakerja.core.errors import DomainError
 from prakerja.ledger.models import Account, AccountKind, Transaction, TransactionKind
@@ -153,11 +153,15 @@ def _debit_statement(*, card: Card, amount: int, key: str, actor, platform: str,
     expired = _expired(card, now)
     params = {"now": now, "card": card.pk, "account": card.account_id, "expired": expired}
     code = f"settlement:{platform}"
+    # The audit row is appended by the same statement once the money moved: one round trip, not two.
+    entry, audit_params = audit_pending(actor=actor, action="card.debit", target=card,
+                                        data={"key": key, "amount": amount, "platform": platform})
     for _attempt in range(2):
         settlement = _settlements.get(code) or settlement_account(platform)
         spend = ledger_spend_card(key=key, kind=TransactionKind.DEBIT, card_account_id=card.account_id,
                                   to=settlement, amount=amount, actor=actor, now=now,
-                                  guard=(_guard_sql(), params), then=(_FIRST_PURCHASE, params))
+                                  guard=(_guard_sql(), params), then=(_FIRST_PURCHASE, params),
+                                  after=(APPEND_CALL, audit_params, APPEND_COLUMNS))
         if not spend.target_gone:
             _settlements[code] = settlement
             break
@@ -166,8 +170,7 @@ def _debit_statement(*, card: Card, amount: int, key: str, actor, platform: str,
         raise RuntimeError(f"settlement account {code} vanished")
     if spend.transaction is not None:
         if not spend.replayed:
-            audit_record(actor=actor, action="card.debit", target=card,
-                         data={"key": key, "amount": amount, "platform": platform})
+            audit_appended(entry, spend.after)
         return spend.transaction
     if spend.facts is not None and not spend.facts[1]:
         raise _videos_not_watched()

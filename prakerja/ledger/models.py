@@ -41,8 +41,9 @@ class Account(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices)
-    # Shared accounts have a code ("budget", "settlement:tokopedia"); card accounts none.
-    code = models.CharField(_("code"), max_length=80, null=True, blank=True, unique=True)
+    # Shared accounts have a code ("budget", "settlement:tokopedia"); card accounts none. Unique among the
+    # accounts that have one: a unique index over every card's NULL was a million entries written for nothing.
+    code = models.CharField(_("code"), max_length=80, null=True, blank=True)
     balance = models.BigIntegerField(_("balance (Rp)"), default=0)
 
     class Meta:
@@ -53,6 +54,8 @@ class Account(models.Model):
                 condition=Q(kind="card", code__isnull=True, balance__gte=0)
                 | (~Q(kind="card") & Q(code__isnull=False, balance=0)),
                 name="ledger_account_card_not_negative"),
+            models.UniqueConstraint(fields=["code"], condition=Q(code__isnull=False),
+                                    name="ledger_account_code_unique"),
         ]
 
     def __str__(self):

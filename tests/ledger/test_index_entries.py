@@ -7,12 +7,23 @@ value still find their index.
 """
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+
+from prakerja.ledger.models import Account, AccountKind
 
 GONE = ["ledger_transaction_key_70016b4e_like", "ledger_account_code_e0a3af95_like",
-        "audit_auditentry_action_dee621eb_like", "cards_card_number_index_89c6b8d1_like"]
+        "audit_auditentry_action_dee621eb_like", "cards_card_number_index_89c6b8d1_like", "ledger_account_code_key"]
 PARTIAL = {"ledger_transaction_refund_of_id_a8682648": "WHERE (refund_of_id IS NOT NULL)",
-           "audit_auditentry_actor_id_8ab278be": "WHERE (actor_id IS NOT NULL)"}
+           "audit_auditentry_actor_id_8ab278be": "WHERE (actor_id IS NOT NULL)",
+           "ledger_account_code_unique": "WHERE (code IS NOT NULL)"}
+
+
+def test_a_shared_account_code_is_still_unique(db):
+    Account.objects.create(kind=AccountKind.SETTLEMENT, code="settlement:tokopedia")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.create(kind=AccountKind.BUDGET, code="settlement:tokopedia")
+    Account.objects.bulk_create([Account(kind=AccountKind.CARD), Account(kind=AccountKind.CARD)])
+    assert Account.objects.filter(code__isnull=True).count() == 2
 
 
 def _indexes() -> dict[str, str]:
@@ -39,6 +50,7 @@ def test_no_prefix_twins_and_no_null_entries(db, postgres_only):
     ("SELECT * FROM ledger_transaction WHERE refund_of_id = 7", "ledger_transaction_refund_of_id_a8682648"),
     ("SELECT * FROM audit_auditentry WHERE actor_id = 7", "audit_auditentry_actor_id_8ab278be"),
     ("SELECT * FROM ledger_transaction WHERE key = 'buy-1'", "ledger_transaction_key_key"),
+    ("SELECT * FROM ledger_account WHERE code = 'forfeit'", "ledger_account_code_unique"),
 ])
 def test_a_lookup_by_value_still_uses_its_index(db, postgres_only, sql, index):
     assert index in _plan(sql)

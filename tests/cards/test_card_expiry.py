@@ -56,12 +56,18 @@ def test_when_the_day_ends_every_active_card_expires_and_its_balance_is_forfeite
     assert balance_of(forfeit_account()) == before + 2 * BALANCE
     sweeps = Transaction.objects.filter(kind=TransactionKind.EXPIRE)
     assert sweeps.count() == 1 and sweeps.get().key == f"expire:card-{expiring[0].pk}"  # the second chunk had 0
+    # The ledger says why and when: the programme's end, at the moment the job was run for, not the clock's.
+    assert (sweeps.get().memo, sweeps.get().created_at) == (rev.EXPIRED_REASON, END)
     assert Posting.objects.filter(transaction__kind=TransactionKind.EXPIRE, amount__lt=0).count() == 2
     # Told: the two who lost a balance, once each, by inbox and email (no verified phones here).
     assert set(expired_messages(channel="inbox").values_list("user_id", flat=True)) == {
         expiring[0].user_id, expiring[1].user_id}
     assert expired_messages(channel="email").count() == 2
+    # Keyed by card, so a rerun or a second worker never tells anyone twice.
+    assert set(expired_messages().values_list("idempotency_key", flat=True)) == {
+        f"card-expired:{expiring[0].pk}", f"card-expired:{expiring[1].pk}"}
     entries = AuditEntry.objects.filter(action="cards.expire").order_by("pk")
+    assert {e.reason for e in entries} == {rev.EXPIRED_REASON}
     assert [e.data["cards"] for e in entries] == [2, 1] and [e.data["told"] for e in entries] == [2, 0]
     assert [e.data["forfeited"] for e in entries] == [2 * BALANCE, 0]
     assert differences() == []

@@ -84,6 +84,8 @@ def test_at_the_deadline_every_card_without_a_purchase_is_revoked(due, queued,
     # One ledger sweep per chunk, keyed by the chunk's first card.
     sweeps = Transaction.objects.filter(kind=TransactionKind.FORFEIT).order_by("pk")
     assert [t.key for t in sweeps] == [f"revoke:card-{due[0].pk}", f"revoke:card-{due[2].pk}"]
+    assert {(t.memo, t.created_at, t.actor_label) for t in sweeps} == {(rev.REVOKED_REASON, DEADLINE, "system")}
+    assert set(messages().values_list("idempotency_key", flat=True)) == {f"card-revoked:{card.pk}" for card in due}
     # Email and SMS go to delivery after the commit; the inbox rows are already there.
     assert sorted(queued) == sorted(messages().exclude(channel="inbox").values_list("pk", flat=True))
     assert set(messages().filter(channel="inbox").values_list("status", flat=True)) == {"sent"}

@@ -70,8 +70,23 @@ def test_when_the_day_ends_every_active_card_expires_and_its_balance_is_forfeite
     assert {e.reason for e in entries} == {rev.EXPIRED_REASON}
     assert [e.data["cards"] for e in entries] == [2, 1] and [e.data["told"] for e in entries] == [2, 0]
     assert [e.data["forfeited"] for e in entries] == [2 * BALANCE, 0]
+    # What an auditor needs to find the programme, the ledger sweep and the cards (none when nothing moved).
+    assert [(e.data["programme"], e.data["expires_on"], e.data["ledger_key"]) for e in entries] == [
+        (expiring[0].programme.preset, "2026-06-30", f"expire:card-{expiring[0].pk}"),
+        (expiring[0].programme.preset, "2026-06-30", None)]
+    assert [e.data["card_ids"] for e in entries] == [[str(expiring[0].public_id), str(expiring[1].public_id)],
+                                                     [str(expiring[2].public_id)]]
     assert differences() == []
     call_command("ledger_check")
+
+
+def test_the_expiry_message_names_the_last_day_and_goes_out_after_the_commit(
+        expiring, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rev.cards_expire(now=END) == 3
+    assert "30 Juni 2026" in expired_messages(channel="inbox").first().body
+    assert sorted(queued) == sorted(expired_messages().exclude(channel="inbox").values_list("pk", flat=True))
+    assert queued
 
 
 def test_only_those_who_lost_a_balance_are_told(expiring, queued):

@@ -102,6 +102,8 @@ def test_each_chunk_is_audited_with_what_an_auditor_needs(due, queued):
     assert [e.data["forfeited"] for e in entries] == [2 * BALANCE, BALANCE]
     assert [e.data["applications"] for e in entries] == [2, 1]
     assert {i for e in entries for i in e.data["card_ids"]} == {str(c.public_id) for c in due}
+    assert [(e.data["ledger_key"], e.data["deadline_at_or_before"]) for e in entries] == [
+        (f"revoke:card-{due[0].pk}", DEADLINE.isoformat()), (f"revoke:card-{due[2].pk}", DEADLINE.isoformat())]
     assert all(e.actor_label == "system" and e.reason == rev.REVOKED_REASON for e in entries)
     moved = AuditEntry.objects.filter(action="application.revoke_many")
     assert sum(e.data["applications"] for e in moved) == 3

@@ -148,6 +148,24 @@ def test_a_revoked_card_with_nothing_left_is_revoked_without_a_ledger_movement(d
     assert not Transaction.objects.filter(key__startswith="revoke:").exists()
     assert balance_of(forfeit_account()) == forfeited
     assert AuditEntry.objects.get(action="cards.revoke").data["forfeited"] == 0
+    assert AuditEntry.objects.get(action="cards.revoke").data["ledger_key"] is None
+
+
+def test_the_revocation_is_announced_with_the_cards_the_reason_and_the_moment(due, queued):
+    """``cards_revoked`` is what tells the platforms (partners' webhooks): every card, why, and when."""
+    from prakerja.cards.signals import cards_revoked
+
+    heard = []
+
+    def listen(sender, **kwargs):
+        heard.append((sender, sorted(kwargs["card_ids"]), kwargs["reason"], kwargs["revoked_at"]))
+
+    cards_revoked.connect(listen, dispatch_uid="test-revoked")
+    try:
+        rev.cards_revoke_due(now=DEADLINE)
+    finally:
+        cards_revoked.disconnect(dispatch_uid="test-revoked")
+    assert heard == [(Card, sorted(card.pk for card in due), rev.REVOKED_REASON, DEADLINE)]
     assert {status_of(c) for c in due} == {CardStatus.REVOKED}
 
 

@@ -136,7 +136,7 @@ APPEND_CALL = ("prakerja_audit_append(%(a_chain)s::smallint, %(a_public_id)s, %(
                "%(a_action)s, %(a_target_type)s, %(a_target_id)s, %(a_target_label)s, %(a_reason)s, %(a_data)s, "
                "%(a_before)s, %(a_after)s)")
 APPEND_COLUMNS = ("o_id", "o_created_at", "o_prev_hash", "o_row_hash")
-_APPEND = f"SELECT {', '.join(APPEND_COLUMNS)} FROM {APPEND_CALL}"  # noqa: S608  # nosec B608 - constants
+_APPEND = f"SELECT {', '.join(APPEND_COLUMNS)} FROM {APPEND_CALL}"  # noqa: S608  # nosec B608
 # The function takes the chain's lock and knows its genesis by itself (migration audit 0007); both must stay
 # what they are here.
 assert CHAIN_LOCK * 16 == 6697301481280 and chain.genesis(15) == "0" * 63 + "f"

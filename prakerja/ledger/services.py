@@ -190,7 +190,7 @@ FROM (SELECT 1) AS one LEFT JOIN guard ON TRUE"""
 def _spend_sql(guard: str, then: str, call: str, columns: tuple[str, ...]) -> str:
     """``_SPEND`` with the caller's parts, made once per set of parts (a debit's are constant text)."""
     # Constant text from the callers (never a value): every value is a parameter.
-    after = f",\nafter AS MATERIALIZED (SELECT f.* FROM posted, LATERAL {call} AS f)" if call else ""  # noqa: S608
+    after = f",\nafter AS MATERIALIZED (SELECT f.* FROM posted, LATERAL {call} AS f)" if call else ""  # noqa: S608  # nosec B608
     columns_sql = "".join(f", (SELECT {column} FROM after)" for column in columns)  # noqa: S608  # nosec B608
     return _SPEND.format(guard=guard, then=f",\n{then}" if then else "", after=after, after_columns=columns_sql)
 

@@ -128,3 +128,9 @@ def test_three_workers_at_once_remind_each_person_once(due, queued):
         assert reminders(user=card.user, channel="inbox").count() == 1
         assert reminders(user=card.user, channel="email").count() == 1
     assert reminders(channel="sms").count() == 1
+
+
+def test_the_hour_and_the_day_are_wib_whatever_time_zone_the_site_shows(due, queued, settings):
+    settings.TIME_ZONE = "UTC"  # the process's own zone follows it (Django sets TZ)
+    assert rev.card_reminders_due(now=datetime(2026, 3, 9, 2, 0, tzinfo=UTC)) == 3  # 09:00 WIB, 02:00 UTC
+    assert days_sent() == {7}

@@ -308,3 +308,12 @@ def test_a_purchase_racing_the_deadline_lands_wholly_before_or_after(due, queued
         assert swept == 3 and card.status == CardStatus.REVOKED and balance == 0
         assert not Transaction.objects.filter(kind=TransactionKind.DEBIT).exists()
     assert differences() == []
+
+
+def test_the_inbox_badge_counts_the_revocation_message_at_once(due, queued, django_capture_on_commit_callbacks):
+    from prakerja.notifications.selectors import inbox_unread_count
+
+    before = inbox_unread_count(user=due[0].user)  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        rev.cards_revoke_due(now=DEADLINE)
+    assert inbox_unread_count(user=due[0].user) == before + 1

@@ -80,10 +80,14 @@ def test_when_the_day_ends_every_active_card_expires_and_its_balance_is_forfeite
     call_command("ledger_check")
 
 
-def test_the_expiry_message_names_the_last_day_and_goes_out_after_the_commit(
+def test_the_expiry_message_names_the_last_day_and_is_counted_and_sent_after_the_commit(
         expiring, queued, django_capture_on_commit_callbacks):
+    from prakerja.notifications.selectors import inbox_unread_count
+
+    unread = inbox_unread_count(user=expiring[0].user)  # now cached: the badge must count the new message
     with django_capture_on_commit_callbacks(execute=True):
         assert rev.cards_expire(now=END) == 3
+    assert inbox_unread_count(user=expiring[0].user) == unread + 1
     assert "30 Juni 2026" in expired_messages(channel="inbox").first().body
     assert sorted(queued) == sorted(expired_messages().exclude(channel="inbox").values_list("pk", flat=True))
     assert queued

@@ -134,3 +134,12 @@ def test_the_hour_and_the_day_are_wib_whatever_time_zone_the_site_shows(due, que
     settings.TIME_ZONE = "UTC"  # the process's own zone follows it (Django sets TZ)
     assert rev.card_reminders_due(now=datetime(2026, 3, 9, 2, 0, tzinfo=UTC)) == 3  # 09:00 WIB, 02:00 UTC
     assert days_sent() == {7}
+
+
+def test_the_inbox_badge_counts_a_reminder_at_once(due, queued, django_capture_on_commit_callbacks):
+    from prakerja.notifications.selectors import inbox_unread_count
+
+    unread = inbox_unread_count(user=due[0].user)  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rev.card_reminders_due(now=datetime(2026, 3, 9, 2, 0, tzinfo=UTC)) == 3
+    assert inbox_unread_count(user=due[0].user) == unread + 1

@@ -156,36 +156,45 @@ def test_a_rewritten_history_is_found_with_the_anchor(log, owner):
 
 
 @pytest.fixture
-def chains(monkeypatch, operator, applicant):
-    """Entries written to chains 0, 1 and 2 in turn, as writers on three connections would (PostgreSQL) or
-    as SQLite never does: audit.services picks the chain per connection."""
+def fresh(operator, applicant):
+    """Two chains with no row yet, (first, second): the fixtures' own rows went to this connection's chain,
+    which on PostgreSQL is any of the 16 (audit.services picks it per connection)."""
+    used = set(AuditEntry.objects.values_list("chain", flat=True))
+    return tuple(k for k in range(1, chain.CHAINS) if k not in used)[:2]
+
+
+@pytest.fixture
+def chains(monkeypatch, operator, applicant, fresh):
+    """Entries written to chain 0 and the two fresh chains in turn, as writers on three connections would
+    (PostgreSQL) or as SQLite never does."""
     import prakerja.audit.services as services
 
+    order = (0, *fresh)
     before = AuditEntry.objects.count()
     for n in range(9):
-        monkeypatch.setattr(services, "_chain_of", lambda connection, n=n: n % 3)
+        monkeypatch.setattr(services, "_chain_of", lambda connection, n=n: order[n % 3])
         with transaction.atomic():
             audit_record(actor=operator, action=f"turn.{n}", target=applicant, data={"n": n})
     monkeypatch.undo()
     entries = list(AuditEntry.objects.order_by("id")[before:])
-    assert [entry.chain for entry in entries] == [0, 1, 2] * 3
+    assert [entry.chain for entry in entries] == list(order) * 3
     return entries
 
 
-def test_each_chain_links_its_own_rows(chains):
-    by_chain = {k: [e for e in chains if e.chain == k] for k in (1, 2)}
+def test_each_chain_links_its_own_rows(chains, fresh):
+    by_chain = {k: [e for e in chains if e.chain == k] for k in fresh}
     for k, rows in by_chain.items():
         assert rows[0].prev_hash == chain.genesis(k) == f"{k:064x}"
         assert [later.prev_hash for later in rows[1:]] == [earlier.row_hash for earlier in rows[:-1]]
     out = verify()
     assert f"audit log intact: {AuditEntry.objects.count()} entries" in out
-    for k in (1, 2):
+    for k in fresh:
         assert f"head: id={by_chain[k][-1].pk} row_hash={by_chain[k][-1].row_hash} (chain {k})" in out
 
 
-def test_a_row_moved_to_another_chain_is_found(chains, owner):
-    moved = chains[4]  # chain 1's second row
-    owner("UPDATE audit_auditentry SET chain = 2 WHERE id = %s", [moved.pk])
+def test_a_row_moved_to_another_chain_is_found(chains, owner, fresh):
+    moved = chains[4]  # the first fresh chain's second row
+    owner("UPDATE audit_auditentry SET chain = %s WHERE id = %s", [fresh[1], moved.pk])
     with pytest.raises(CommandError, match=f"id={chains[7].pk} .*prev_hash expected {chains[1].row_hash}"):
         verify()
 
@@ -194,7 +203,7 @@ def test_every_chains_anchor_must_be_reached(chains, owner):
     heads = [chains[-3].row_hash, chains[-2].row_hash, chains[-1].row_hash]
     anchors = [arg for head in heads for arg in ("--anchor", head)]
     assert "intact" in verify(*anchors)
-    owner("DELETE FROM audit_auditentry WHERE id = %s", [chains[-2].pk])  # chain 1's newest row
+    owner("DELETE FROM audit_auditentry WHERE id = %s", [chains[-2].pk])  # the first fresh chain's newest row
     assert "intact" in verify("--anchor", heads[0], "--anchor", heads[2])
     with pytest.raises(CommandError, match=f"cut short: no entry has the anchor hash {heads[1]}"):
         verify(*anchors)

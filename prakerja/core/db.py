@@ -41,3 +41,18 @@ def prepared_cursor(connection):
         connection.connection.prepare_threshold = NEVER_ON_ITS_OWN
     cursor = _prepared_cursor_class()(connection.connection)
     return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+def swap_index_concurrently(schema_editor, *, name: str, table: str, column: str, partial: bool) -> None:
+    """PostgreSQL, in a migration with ``atomic = False``: replace index ``name`` on ``table (column)`` by one
+    over the rows where ``column`` is set (``partial``) or over all rows, without locking writers out.
+
+    The new index is built beside the old one and takes its name, so lookups always have one; an invalid
+    index left by an interrupted run is dropped first.
+    """
+    new = f"{name}_new"
+    condition = f" WHERE {column} IS NOT NULL" if partial else ""
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {new}")
+    schema_editor.execute(f"CREATE INDEX CONCURRENTLY {new} ON {table} ({column}){condition}")
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    schema_editor.execute(f"ALTER INDEX {new} RENAME TO {name}")

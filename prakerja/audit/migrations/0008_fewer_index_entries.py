@@ -8,11 +8,16 @@
   NULL entry. A lookup by actor (``actor_id = x``) implies the condition, so
   the planner uses the partial index.
 
-A later migration that alters these fields makes Django create the full
-indexes again; repeat this after such a change.
+CONCURRENTLY (``core.db.swap_index_concurrently``), as in 0005 and 0006: the log is the largest table and every
+audited action writes to it. The partial index is built beside the full one
+and takes its name, so lookups by actor always have one. A later migration
+that alters these fields makes Django create the full indexes again; repeat
+this after such a change.
 """
 
 from django.db import migrations
+
+from prakerja.core.db import swap_index_concurrently as swap_index
 
 TWIN = "audit_auditentry_action_dee621eb_like"
 ACTOR = "audit_auditentry_actor_id_8ab278be"
@@ -21,20 +26,21 @@ ACTOR = "audit_auditentry_actor_id_8ab278be"
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {TWIN}")
-    schema_editor.execute(f"DROP INDEX IF EXISTS {ACTOR}")
-    schema_editor.execute(f"CREATE INDEX {ACTOR} ON audit_auditentry (actor_id) WHERE actor_id IS NOT NULL")
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {TWIN}")
+    swap_index(schema_editor, name=ACTOR, table="audit_auditentry", column="actor_id", partial=True)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {TWIN} ON audit_auditentry (action varchar_pattern_ops)")
-    schema_editor.execute(f"DROP INDEX IF EXISTS {ACTOR}")
-    schema_editor.execute(f"CREATE INDEX {ACTOR} ON audit_auditentry (actor_id)")
+    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {TWIN} ON audit_auditentry "
+                          "(action varchar_pattern_ops)")
+    swap_index(schema_editor, name=ACTOR, table="audit_auditentry", column="actor_id", partial=False)
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [("audit", "0007_append_function")]
 
     operations = [migrations.RunPython(forward, backward)]

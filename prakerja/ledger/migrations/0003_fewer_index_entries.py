@@ -9,11 +9,14 @@
   of a purchase's refunds (``refund_of_id = x``) implies the condition, so
   the planner uses the partial index.
 
-A later migration that alters these fields makes Django create the full
-indexes again; repeat this after such a change.
+CONCURRENTLY (``core.db.swap_index_concurrently``, as the audit log's 0008): every
+purchase writes to these tables. A later migration that alters these fields
+makes Django create the full indexes again; repeat this after such a change.
 """
 
 from django.db import migrations
+
+from prakerja.core.db import swap_index_concurrently as swap_index
 
 TWINS = {"ledger_transaction_key_70016b4e_like": "ledger_transaction (key varchar_pattern_ops)",
          "ledger_account_code_e0a3af95_like": "ledger_account (code varchar_pattern_ops)"}
@@ -24,22 +27,21 @@ def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in TWINS:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-    schema_editor.execute(f"DROP INDEX IF EXISTS {REFUNDS}")
-    schema_editor.execute(f"CREATE INDEX {REFUNDS} ON ledger_transaction (refund_of_id) "
-                          "WHERE refund_of_id IS NOT NULL")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    swap_index(schema_editor, name=REFUNDS, table="ledger_transaction", column="refund_of_id", partial=True)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, definition in TWINS.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
-    schema_editor.execute(f"DROP INDEX IF EXISTS {REFUNDS}")
-    schema_editor.execute(f"CREATE INDEX {REFUNDS} ON ledger_transaction (refund_of_id)")
+        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
+    swap_index(schema_editor, name=REFUNDS, table="ledger_transaction", column="refund_of_id", partial=False)
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [("ledger", "0002_indonesian_labels")]
 
     operations = [migrations.RunPython(forward, backward)]

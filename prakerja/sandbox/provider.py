@@ -274,6 +274,7 @@ def complete(request):
     return redirect("provider_action", token=token)
 
 
+@csrf_protect  # the desk's header form posts with a CSRF token: this page sets its cookie too
 @require_GET
 def certificate(request, number: str):
     """The provider's own certificate page: what the desk's default certificate URL points to."""

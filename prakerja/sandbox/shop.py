@@ -109,6 +109,10 @@ class OtpForm(forms.Form):
 
 # --- pages ------------------------------------------------------------------------------
 
+# Every page shows the header's "Masuk sebagai" form, which posts with a CSRF token: each page runs
+# csrf_protect (the sandbox has no CSRF middleware), which sets the cookie the token needs. Without it a new
+# browser's first switch of shopper on the catalogue was refused (403).
+@csrf_protect
 @require_GET
 def index(request):
     query = request.GET.get("q", "").strip()[:100]
@@ -281,6 +285,7 @@ def cancel(request, token: str):
     return redirect("shop_order", token=order.token)
 
 
+@csrf_protect
 @require_GET
 def orders(request):
     who = current_shopper(request)

@@ -230,3 +230,14 @@ def test_the_api_being_down_is_a_clear_message_and_the_retry_keeps_its_key(dead_
     sent = re.search(r"token=([0-9a-f]{32})", str(down.request.content)).group(1)
     assert browser.field("token") == sent  # pressing the button again reuses the order's Idempotency-Key
     browser.http.close()
+
+
+@pytest.mark.parametrize("path", ["/shop/", "/shop/pesanan"])
+def test_a_new_browser_switches_shopper_on_the_first_page_it_opens(browser, path):
+    """The header's "Masuk sebagai" form posts with a CSRF token: the page that shows it sets the cookie."""
+    browser.get(path)
+    picker = re.search(r'<select id="user_id".*?</select>', browser.page, re.S).group(0)
+    shoppers = re.findall(r'<option value="([^"]+)"', picker)
+    assert len(shoppers) > 1
+    response = browser.submit("/shop/akun", user_id=shoppers[-1], next=path)
+    assert response.status_code == 200 and f'<option value="{shoppers[-1]}" selected>' in response.text

@@ -241,3 +241,14 @@ def test_a_new_browser_switches_shopper_on_the_first_page_it_opens(browser, path
     assert len(shoppers) > 1
     response = browser.submit("/shop/akun", user_id=shoppers[-1], next=path)
     assert response.status_code == 200 and f'<option value="{shoppers[-1]}" selected>' in response.text
+
+
+def test_a_forged_switch_without_the_pages_token_is_still_refused(browser):
+    """Setting the cookie on every page does not open the form to another site: its token is still required."""
+    browser.get("/shop/")
+    assert browser.http.cookies.get("csrftoken")
+    picker = re.search(r'<select id="user_id".*?</select>', browser.page, re.S).group(0)
+    other = re.findall(r'<option value="([^"]+)"', picker)[-1]
+    forged = browser.http.post("/shop/akun", data={"user_id": other, "next": "/shop/"})
+    assert forged.status_code == 403
+    assert f'<option value="{other}" selected>' not in browser.get("/shop/").text

@@ -56,3 +56,40 @@ def swap_index_concurrently(schema_editor, *, name: str, table: str, column: str
     schema_editor.execute(f"CREATE INDEX CONCURRENTLY {new} ON {table} ({column}){condition}")
     schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
     schema_editor.execute(f"ALTER INDEX {new} RENAME TO {name}")
+
+
+def insert_or_get(obj, *, unique: tuple[str, ...], using: str = "default"):
+    """``(row, created)``: ``obj`` inserted, or the row already holding its values of the ``unique`` fields.
+
+    ``get_or_create`` without its round trips: one ``INSERT ... ON CONFLICT DO
+    NOTHING RETURNING`` where the row is new (no SELECT before it, no
+    savepoint around it), and a SELECT only where it was not. A concurrent
+    insert of the same values waits for the other transaction (PostgreSQL)
+    and then finds its committed row. Sends no ``pre_save``/``post_save``
+    signals: use it for models that have no receivers. On a conflict on
+    another unique column than ``unique`` (nothing to return), raises
+    IntegrityError as ``save()`` would.
+    """
+    from django.db import IntegrityError, connections
+    from django.db.models import sql
+    from django.db.models.constants import OnConflict
+
+    model, meta = type(obj), type(obj)._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    query = sql.InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = [meta.pk]
+    [(statement, params)] = compiler.as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is not None:
+        obj.pk = row[0]
+        obj._state.adding, obj._state.db = False, using
+        return obj, True
+    found = model._default_manager.using(using).filter(**{name: getattr(obj, meta.get_field(name).attname)
+                                                          for name in unique}).first()
+    if found is None:
+        raise IntegrityError(f"{meta.db_table}: the insert conflicted on another unique column than {unique}")
+    return found, False

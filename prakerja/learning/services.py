@@ -13,6 +13,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import BooleanField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,7 @@ from prakerja.cards import numbers
 from prakerja.cards.models import Card, CardStatus
 from prakerja.cards.services import CardError, card_debit, card_refund
 from prakerja.catalog.models import Listing, ListingStatus
+from prakerja.core.db import insert_or_get
 from prakerja.core.errors import DomainError
 from prakerja.learning.models import CardBinding, Payment, PaymentStatus
 from prakerja.ledger.services import LedgerError
@@ -70,9 +73,9 @@ def _one(rows):
 
 
 def _usable(card: Card, now: datetime) -> bool:
-    """Active, videos watched (CRD-2), before the first-purchase deadline unless it bought (CRD-5), not expired."""
-    from prakerja.induction.selectors import induction_complete
+    """Active, videos watched (CRD-2), before the first-purchase deadline unless it bought (CRD-5), not expired.
 
+    ``card.inducted`` is the induction rule read with the card (``_card_for_purchase``)."""
     if card.status != CardStatus.ACTIVE:
         return False
     if card.first_purchase_at is None and card.purchase_deadline <= now:
@@ -80,7 +83,23 @@ def _usable(card: Card, now: datetime) -> bool:
     expires = card.programme.balance_expires_on
     if expires is not None and timezone.localdate(now) > expires:
         return False
-    return induction_complete(card.user)
+    return bool(card.inducted)
+
+
+def _card_for_purchase(number: str, platform) -> Card | None:
+    """The card by its number, with what a purchase decides on, in one statement: its holder's phone, its
+    balance, whether the holder watched the induction videos (``inducted``, CRD-2) and the platform user it
+    is bound to on this platform (``bound_user``, None if none)."""
+    from prakerja.induction.selectors import induction_complete_sql
+
+    user_id = f'"{Card._meta.db_table}"."user_id"'
+    return _one(Card.objects.select_related("user__profile", "programme", "account")
+                .only(*_CARD_FIELDS, "user__profile__id", "user__profile__user_id", "user__profile__phone",
+                      "account__id", "account__balance")
+                .annotate(inducted=RawSQL(induction_complete_sql(user_id), [], output_field=BooleanField()),  # noqa: S611  # nosec B611
+                          bound_user=Subquery(CardBinding.objects.filter(card=OuterRef("pk"), platform=platform)
+                                              .values("platform_user_id")[:1]))
+                .filter(number_index=numbers.index_of(number)))
 
 
 def payment_start(*, platform, card_number: str, listing_code: str, platform_order_id: str,
@@ -88,12 +107,7 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
     """Check the card and the listing, then send the cardholder an OTP (TRN-2), refusing in the contract's order."""
     now = now or timezone.now()
     number = numbers.normalise(card_number)
-    card = None
-    if number:
-        card = _one(Card.objects.select_related("user__profile", "programme", "account")
-                    .only(*_CARD_FIELDS, "user__profile__id", "user__profile__user_id", "user__profile__phone",
-                          "account__id", "account__balance")
-                    .filter(number_index=numbers.index_of(number)))
+    card = _card_for_purchase(number, platform) if number else None
     if card is None:
         raise _card_not_found()
     if not _usable(card, now):
@@ -105,8 +119,7 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
         raise PaymentError("listing_not_found", _("This training is not sold on this platform."))
     if listing.price > card.account.balance:
         raise PaymentError("insufficient_balance", _("Insufficient balance"))
-    bound = _one(CardBinding.objects.filter(card=card, platform=platform).values_list("platform_user_id", flat=True))
-    if bound is not None and bound != platform_user_id:
+    if card.bound_user is not None and card.bound_user != platform_user_id:
         raise PaymentError("card_bound_to_other_user",
                            _("This card is already used by another account on this platform."))
     otp = f"{secrets.randbelow(10 ** 6):06d}"
@@ -195,9 +208,13 @@ def _confirm(*, platform, payment_id, otp: str, now: datetime) -> Payment:
         raise PaymentError("otp_invalid", _("Wrong OTP code."), keep=True, attempts_left=left)
     # One card per platform account, claimed before the money moves: a second user's confirm waits
     # on the unique index for the first to commit, then is refused.
-    binding, _created = CardBinding.objects.get_or_create(
-        card=payment.card, platform=platform, defaults={"platform_user_id": payment.platform_user_id})
-    if binding.platform_user_id != payment.platform_user_id:
+    bound = _one(CardBinding.objects.filter(card=payment.card, platform=platform).values_list("platform_user_id",
+                                                                                               flat=True))
+    if bound is None:
+        bound = insert_or_get(CardBinding(card=payment.card, platform=platform,
+                                          platform_user_id=payment.platform_user_id),
+                              unique=("card", "platform"))[0].platform_user_id
+    if bound != payment.platform_user_id:
         raise PaymentError("card_bound_to_other_user",
                            _("This card is already used by another account on this platform."))
     try:

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from prakerja.core.claims import Lease, exponential
+from prakerja.core.db import insert_or_get
 from prakerja.core.outside import CircuitOpen, RateLimited
 from prakerja.notifications.gateways import DeliveryError
 from prakerja.notifications.gateways.email import EmailRequest, send_email
@@ -62,7 +63,9 @@ def notification_send(*, template: str, key: str, channels: list[str], user=None
     language = getattr(user, "language", None) or settings.LANGUAGE_CODE
     scope = str(user.public_id) if user is not None else (email or phone or "")
     created: list[Message] = []
-    with transaction.atomic(), translation.override(language):
+    # No savepoint: the channels' rows are written together or the caller's transaction fails with them
+    # (nothing here is caught and carried on from); a savepoint would be two more round trips per message.
+    with transaction.atomic(savepoint=False), translation.override(language):
         for channel in channels:
             to = {Channel.EMAIL: email, Channel.SMS: phone, Channel.INBOX: ""}[channel]
             if to is None:
@@ -111,10 +114,11 @@ def email_queue_rendered(*, to: str, subject: str, body: str, html_body: str, ke
 
 
 def _get_or_create(*, key: str, channel: str, fields: dict) -> tuple[Message, bool]:
-    # A savepoint per row: a concurrent insert of the same key loses the race
-    # on the unique constraint and returns the winner's row instead.
+    # One INSERT ... ON CONFLICT DO NOTHING: a concurrent insert of the same key waits for the
+    # winner's transaction and returns the winner's row instead (no SELECT first, no savepoint).
     fields.setdefault("next_attempt_at", timezone.now())
-    return Message.objects.get_or_create(idempotency_key=key[:200], channel=channel, defaults=fields)
+    return insert_or_get(Message(idempotency_key=key[:200], channel=channel, **fields),
+                         unique=("idempotency_key", "channel"))
 
 
 _ERASED = {"body": "[erased after delivery: it held a one-time code or link]", "html_body": ""}

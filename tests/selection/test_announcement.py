@@ -73,6 +73,10 @@ def test_everyone_is_told_once_and_the_passed_also_by_sms_and_email(wave, delive
     assert "wave 50" in inbox.body.lower() and "gelombang" not in inbox.body.lower()
     other = Message.objects.filter(channel="inbox").exclude(user=english).first()
     assert "Gelombang 50" in other.body
+    # Each text names the wave, the passed ones' as well as the failed ones'.
+    for message in Message.objects.all():
+        assert "50" in message.body, (message.channel, message.body)
+        assert message.channel == "sms" or "50" in message.subject, (message.channel, message.subject)
     queued = Message.objects.filter(channel__in=["sms", "email"])
     assert sorted(delivered) == sorted(queued.values_list("pk", flat=True))
     assert set(queued.values_list("status", flat=True)) == {"queued"}
@@ -120,6 +124,33 @@ def test_a_live_lease_keeps_a_second_worker_out(wave, delivered, monkeypatch):
     Announcement.objects.filter(pk=announcement.pk).update(lease_until=timezone.now() + timedelta(minutes=5))
     services.announcement_continue(announcement=announcement)
     assert Message.objects.count() == 0
+
+
+def test_a_live_lease_holds_even_when_another_waves_announcement_is_free(wave, make_wave, delivered, monkeypatch):
+    """The lease is taken on this announcement's row: another wave's unleased one does not open this one."""
+    monkeypatch.setattr(selection_tasks, "continue_announcement", lambda pk: None)
+    other = make_wave(number=51, opens=-5, closes=-1, announce=2, quota=3)
+    Wave.objects.filter(pk=other.pk).update(closed_at=timezone.now())
+    other.refresh_from_db()
+    decided_wave(other, people=2, phones=False)
+    services.results_publish(actor=None, wave=other)  # unfinished, no lease: its worker never came
+    decided_wave(wave, people=3)
+    announcement = services.results_publish(actor=None, wave=wave)
+    Announcement.objects.filter(pk=announcement.pk).update(lease_until=timezone.now() + timedelta(minutes=5))
+    services.announcement_continue(announcement=announcement)
+    assert Message.objects.count() == 0
+    assert Announcement.objects.get(wave=other).lease_until is None  # nor was the other one taken
+
+
+def test_the_schedule_resumes_an_announcement_whose_worker_never_came(wave, delivered, monkeypatch):
+    decided_wave(wave, people=3)
+    monkeypatch.setattr(selection_tasks, "continue_announcement", lambda pk: None)
+    announcement = services.results_publish(actor=None, wave=wave)
+    assert announcement.lease_until is None and Message.objects.count() == 0
+    assert services.waves_publish_due() == []  # published already: nothing to publish, one to resume
+    announcement.refresh_from_db()
+    assert announcement.finished_at is not None and announcement.done == 3
+    assert Message.objects.filter(channel="inbox").count() == 3
 
 
 def test_the_schedule_publishes_at_the_announcement_not_before(wave, delivered):

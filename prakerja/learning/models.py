@@ -43,8 +43,10 @@ class Payment(models.Model):
     otp_hash = models.CharField(_("OTP hash"), max_length=64)  # HMAC of the OTP under a server key; never the OTP
     otp_expires_at = models.DateTimeField(_("OTP expires"))
     otp_attempts = models.PositiveSmallIntegerField(_("wrong OTPs"), default=0)
-    voucher_code = models.CharField(_("voucher code"), max_length=16, null=True, blank=True, unique=True)
-    redeem_code = models.CharField(_("redeem code"), max_length=16, null=True, blank=True, unique=True)
+    # Unique by constraints in Meta, not unique=True: PostgreSQL would get a second (LIKE) index for each,
+    # written by every confirm, and nobody looks a code up by prefix.
+    voucher_code = models.CharField(_("voucher code"), max_length=16, null=True, blank=True)
+    redeem_code = models.CharField(_("redeem code"), max_length=16, null=True, blank=True)
     redeemed_at = models.DateTimeField(_("redeemed"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -60,6 +62,9 @@ class Payment(models.Model):
                                    | ~Q(status="paid"), name="paid_payment_has_voucher"),
             models.CheckConstraint(condition=Q(redeemed_at__isnull=True) | Q(paid_at__isnull=False),
                                    name="only_paid_payments_are_redeemed"),
+            # The names PostgreSQL gave the unique=True constraints these were (learning 0006).
+            models.UniqueConstraint(fields=["voucher_code"], name="learning_payment_voucher_code_key"),
+            models.UniqueConstraint(fields=["redeem_code"], name="learning_payment_redeem_code_key"),
         ]
         indexes = [models.Index(fields=["paid_at"], name="payment_paid_at", condition=Q(paid_at__isnull=False))]
 

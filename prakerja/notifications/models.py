@@ -28,7 +28,9 @@ class Message(models.Model):
     public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    # No index of its own: notif_inbox_idx (user, channel, read_at) leads with it and serves every lookup by
+    # person (and the cascade when an account is deleted); a second would be written with every message.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.CASCADE, related_name="messages", verbose_name=_("user"))
     to_address = models.CharField(_("sent to"), max_length=254, blank=True)
     template = models.CharField(_("template"), max_length=100)

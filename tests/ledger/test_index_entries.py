@@ -1,4 +1,5 @@
-"""Issue 17: each debit writes no index entry that nothing reads (ledger 0003, audit 0008; PostgreSQL).
+"""Issues 17 and 18: a debit and a purchase write no index entry that nothing reads (ledger 0003, audit 0008,
+learning 0006, notifications 0006; PostgreSQL).
 
 Django makes a ``varchar_pattern_ops`` twin beside every unique or indexed
 ``CharField`` and indexes a nullable foreign key's NULLs; these are gone
@@ -12,7 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from prakerja.ledger.models import Account, AccountKind
 
 GONE = ["ledger_transaction_key_70016b4e_like", "ledger_account_code_e0a3af95_like",
-        "audit_auditentry_action_dee621eb_like", "cards_card_number_index_89c6b8d1_like", "ledger_account_code_key"]
+        "audit_auditentry_action_dee621eb_like", "cards_card_number_index_89c6b8d1_like", "ledger_account_code_key",
+        "learning_payment_voucher_code_5944fa1d_like", "learning_payment_redeem_code_71eb8552_like",
+        "notifications_message_user_id_89f939e6"]
 PARTIAL = {"ledger_transaction_refund_of_id_a8682648": "WHERE (refund_of_id IS NOT NULL)",
            "audit_auditentry_actor_id_8ab278be": "WHERE (actor_id IS NOT NULL)",
            "ledger_account_code_unique": "WHERE (code IS NOT NULL)"}
@@ -51,6 +54,9 @@ def test_no_prefix_twins_and_no_null_entries(db, postgres_only):
     ("SELECT * FROM audit_auditentry WHERE actor_id = 7", "audit_auditentry_actor_id_8ab278be"),
     ("SELECT * FROM ledger_transaction WHERE key = 'buy-1'", "ledger_transaction_key_key"),
     ("SELECT * FROM ledger_account WHERE code = 'forfeit'", "ledger_account_code_unique"),
+    ("SELECT * FROM learning_payment WHERE voucher_code = 'V'", "learning_payment_voucher_code_key"),
+    ("SELECT * FROM learning_payment WHERE redeem_code = 'R'", "learning_payment_redeem_code_key"),
+    ("SELECT * FROM notifications_message WHERE user_id = 7", "notif_inbox_idx"),
 ])
 def test_a_lookup_by_value_still_uses_its_index(db, postgres_only, sql, index):
     assert index in _plan(sql)

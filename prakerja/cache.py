@@ -7,7 +7,7 @@ callbacks, about 0.1 ms each time. Pages touch the cache several times
 ``redis.Redis`` over a connection pool is safe to share between threads.
 
 It also sends a few commands in one round trip where a caller needs that
-(``lock_and_get``, ``set_and_unlock``): each round trip is about 50 µs of
+(``lock_and_get``, ``set_and_unlock``, ``add_and_incr``): each round trip is about 50 µs of
 CPU here, most of it the socket's system calls.
 """
 
@@ -66,6 +66,19 @@ class PooledRedisCache(RedisCache):
         for key in unlock:
             pipe.delete(self.make_and_validate_key(f"{key}:lock"))
         pipe.execute()
+
+    def add_and_incr(self, key: str, timeout: int) -> int:
+        """``add(key, 0, timeout)`` then ``incr(key)`` in one round trip: the count after this one.
+
+        MULTI/EXEC, so the key cannot expire between the two and leave a counter without a lifetime
+        (prakerja/core/ratelimit.py: every limit of our own counts through this).
+        """
+        client = self._cache.get_client(key, write=True)
+        redis_key = self.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=True)
+        pipe.set(redis_key, self._cache._serializer.dumps(0), ex=self.get_backend_timeout(timeout), nx=True)
+        pipe.incr(redis_key)
+        return pipe.execute()[1]
 
     # --- a session and its user in one round trip (prakerja/accounts/usercache.py) -------------------
 

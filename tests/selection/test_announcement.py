@@ -126,6 +126,16 @@ def test_a_live_lease_keeps_a_second_worker_out(wave, delivered, monkeypatch):
     assert Message.objects.count() == 0
 
 
+def test_the_bell_counts_the_result_at_once(wave, delivered):
+    """Each person's cached unread count is forgotten with their chunk, so the bell shows the new message."""
+    from prakerja.notifications.selectors import inbox_unread_count
+
+    applications = decided_wave(wave, people=3)
+    assert [inbox_unread_count(user=a.user) for a in applications] == [0, 0, 0]  # counted, and cached
+    services.results_publish(actor=None, wave=wave)
+    assert [inbox_unread_count(user=a.user) for a in applications] == [1, 1, 1]
+
+
 def test_a_live_lease_holds_even_when_another_waves_announcement_is_free(wave, make_wave, delivered, monkeypatch):
     """The lease is taken on this announcement's row: another wave's unleased one does not open this one."""
     monkeypatch.setattr(selection_tasks, "continue_announcement", lambda pk: None)

@@ -104,11 +104,30 @@ def start_body(card_number: str, listing, **overrides) -> dict:
             "platform_user_id": "u-88213", "buyer": buyer(), **overrides}
 
 
+# What the participant is shown for each refusal of a payment (TRN-2): Indonesian, whatever the request.
+MESSAGES = {
+    "card_not_found": "Nomor kartu tidak ditemukan.",
+    "card_inactive": "Kartu ini tidak dapat digunakan untuk membeli pelatihan saat ini.",
+    "listing_not_found": "Pelatihan ini tidak dijual di platform ini.",
+    "insufficient_balance": "Saldo tidak mencukupi",
+    "card_bound_to_other_user": "Kartu ini sudah digunakan oleh akun lain di platform ini.",
+    "payment_not_found": "Pembayaran tidak ditemukan.",
+    "payment_failed": "Pembayaran gagal: OTP salah dimasukkan tiga kali.",
+    "payment_cancelled": "Transaksi sudah dibatalkan",
+    "otp_expired": "Kode OTP sudah kedaluwarsa. Mulai pembayaran lagi.",
+    "otp_invalid": "Kode OTP salah.",
+    "already_redeemed": "Kode redeem sudah digunakan",
+}
+
+
 def error_of(response, status: int) -> dict:
-    """The contract's error body of a refusal, after checking its status and shape."""
+    """The contract's error body of a refusal, after checking its status, its shape and (for a payment's
+    refusals) the Indonesian message the participant is shown."""
     assert response.status_code == status, (response.status_code, response.content)
     body = response.json()
     assert set(body) == {"error"}, body
     assert isinstance(body["error"]["code"], str) and isinstance(body["error"]["message"], str), body
     assert body["error"]["message"], body
+    if body["error"]["code"] in MESSAGES:
+        assert body["error"]["message"] == MESSAGES[body["error"]["code"]], body
     return body["error"]

@@ -237,6 +237,9 @@ def test_cancelling_a_paid_payment_refunds_it(api, paid, ready_card, listing):
     assert balance(ready_card) == before + listing.price and differences() == []
     again = api.post(f"/payments/{paid}/cancel", {})  # another key: nothing more moves
     assert again.status_code == 200 and balance(ready_card) == before + listing.price
+    assert again.json()["refunded_amount"] == listing.price  # what the cancel refunded, said again
+    refund = Transaction.objects.get(kind="refund")
+    assert refund.amount == listing.price and refund.actor_label == "partner:tokopedia"  # who moved the money
 
 
 def test_cancelling_an_unpaid_payment_moves_nothing(api, started, ready_card):
@@ -245,6 +248,8 @@ def test_cancelling_an_unpaid_payment_moves_nothing(api, started, ready_card):
     response = api.post(f"/payments/{payment_id}/cancel", {})
     assert response.json() == {"payment_id": payment_id, "status": "cancelled", "refunded_amount": 0}
     assert balance(ready_card) == before
+    again = api.post(f"/payments/{payment_id}/cancel", {})  # another key
+    assert again.json() == {"payment_id": payment_id, "status": "cancelled", "refunded_amount": 0}
 
 
 def test_409_already_redeemed(api, paid, ready_card):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from prakerja.audit.models import AuditEntry
 from prakerja.cards.models import Card
 from prakerja.core.ratelimit import Limit
 from prakerja.learning.models import Payment
@@ -240,6 +241,11 @@ def test_cancelling_a_paid_payment_refunds_it(api, paid, ready_card, listing):
     assert again.json()["refunded_amount"] == listing.price  # what the cancel refunded, said again
     refund = Transaction.objects.get(kind="refund")
     assert refund.amount == listing.price and refund.actor_label == "partner:tokopedia"  # who moved the money
+    payment = Payment.objects.get(public_id=paid)
+    assert payment.cancelled_at is not None and payment.cancelled_by == "partner:tokopedia"
+    event = AuditEntry.objects.get(action="payment.cancel")
+    assert (event.actor_label, event.reason, event.data) == ("partner:tokopedia", "",
+                                                              {"payment": paid, "refunded": listing.price})
 
 
 def test_cancelling_an_unpaid_payment_moves_nothing(api, started, ready_card):

@@ -48,6 +48,7 @@ def test_publishing_before_the_run_is_refused(wave, delivered):
     with pytest.raises(services.SelectionRefused) as refused:
         services.results_publish(actor=None, wave=wave)
     assert refused.value.code == "run_not_done"
+    assert str(refused.value.message) == "Seleksi gelombang ini belum selesai."
     wave.refresh_from_db()
     assert wave.results_published_at is None and wave.seed == ""
 
@@ -146,6 +147,7 @@ def test_a_live_lease_holds_even_when_another_waves_announcement_is_free(wave, m
     services.results_publish(actor=None, wave=other)  # unfinished, no lease: its worker never came
     decided_wave(wave, people=3)
     announcement = services.results_publish(actor=None, wave=wave)
+    assert announcement.total == 3 and announcement.published_by is None  # this wave's decided, by the schedule
     Announcement.objects.filter(pk=announcement.pk).update(lease_until=timezone.now() + timedelta(minutes=5))
     services.announcement_continue(announcement=announcement)
     assert Message.objects.count() == 0
@@ -175,9 +177,12 @@ def test_the_schedule_publishes_at_the_announcement_not_before(wave, delivered):
 
 def test_early_publication_is_audited(wave, delivered, operator):
     decided_wave(wave, people=2)
-    services.results_publish(actor=operator, wave=wave)
+    announcement = services.results_publish(actor=operator, wave=wave)
     event = AuditEntry.objects.get(action="wave.results_publish")
-    assert event.data["early"] is True and event.actor_id == operator.pk
+    assert event.data == {"early": True, "applications": 2} and event.actor_id == operator.pk
+    assert (event.target_type, event.target_id) == ("waves.wave", str(wave.public_id))
+    assert AuditEntry.objects.get(action="wave.seed_reveal").actor_id == operator.pk
+    assert announcement.published_by == operator
 
 
 def test_the_result_shows_only_after_publication(client, wave, delivered):

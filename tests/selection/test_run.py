@@ -285,6 +285,7 @@ def test_the_seed_is_revealed_only_after_the_run(wave):
     with pytest.raises(services.SelectionRefused) as refused:
         services.seed_reveal(actor=None, wave=wave)
     assert refused.value.code == "seed_before_run"
+    assert str(refused.value.message) == "Benih (seed) hanya dibuka setelah seleksi selesai dijalankan."
     run(wave)
     revealed = services.seed_reveal(actor=None, wave=wave)
     import hashlib

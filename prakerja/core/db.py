@@ -7,6 +7,7 @@ spend, the audit log's insert) is otherwise planned afresh each time, which
 for the spend cost about as much as running it.
 """
 
+import contextlib
 import functools
 
 NEVER_ON_ITS_OWN = 2**31 - 1  # psycopg's prepare_threshold: no statement is prepared unless asked to
@@ -41,6 +42,33 @@ def prepared_cursor(connection):
         connection.connection.prepare_threshold = NEVER_ON_ITS_OWN
     cursor = _prepared_cursor_class()(connection.connection)
     return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@contextlib.contextmanager
+def prepared_queries(connection):
+    """ORM queries run inside are sent with server-side binding and prepared: planned once per connection.
+
+    For a query of the busiest paths whose plan costs more than its run (a
+    purchase's card with its holder, programme, account, induction and
+    binding: 0.6 ms of planning against 0.07 ms of execution, every time).
+    Use it around one queryset's evaluation, not a service: every statement
+    inside is prepared and kept by the connection (psycopg keeps the 100 most
+    used). PostgreSQL only, and not behind a pooler in transaction mode
+    (DB_DISABLE_SERVER_SIDE_CURSORS): elsewhere it changes nothing.
+    """
+    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_ON_ITS_OWN  # as prepared_cursor: Django's None would ignore prepare=True
+    factory = raw.cursor_factory
+    raw.cursor_factory = _prepared_cursor_class()
+    try:
+        yield
+    finally:
+        raw.cursor_factory = factory
 
 
 def swap_index_concurrently(schema_editor, *, name: str, table: str, column: str, partial: bool) -> None:

@@ -83,3 +83,9 @@ def test_a_purchase_is_a_handful_of_statements(api, ready_card, card_number, pla
     start, confirm = purchase()
     assert len(start) == 8, start
     assert len(confirm) == 8, confirm
+    # The two reads whose planning cost more than their run are planned once per connection.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "cards_card"' in s and '"number_index" = $' in s for s in prepared), prepared
+    assert any('FROM "learning_payment"' in s and "FOR UPDATE" in s for s in prepared), prepared

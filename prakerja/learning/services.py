@@ -114,9 +114,11 @@ def payment_start(*, platform, card_number: str, listing_code: str, platform_ord
         raise _card_not_found()
     if not _usable(card, now):
         raise _card_inactive()
-    listing = _one(Listing.objects.select_related("course")
-                   .only("id", "public_id", "code", "platform_id", "course_id", "price", "course__id", "course__title")
-                   .filter(code=listing_code, platform=platform, status=ListingStatus.APPROVED))
+    with prepared_queries(connection):  # planning it cost five times running it
+        listing = _one(Listing.objects.select_related("course")
+                       .only("id", "public_id", "code", "platform_id", "course_id", "price", "course__id",
+                             "course__title")
+                       .filter(code=listing_code, platform=platform, status=ListingStatus.APPROVED))
     if listing is None:
         raise PaymentError("listing_not_found", _("This training is not sold on this platform."))
     if listing.price > card.account.balance:

@@ -89,3 +89,4 @@ def test_a_purchase_is_a_handful_of_statements(api, ready_card, card_number, pla
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "cards_card"' in s and '"number_index" = $' in s for s in prepared), prepared
     assert any('FROM "learning_payment"' in s and "FOR UPDATE" in s for s in prepared), prepared
+    assert any('FROM "catalog_listing"' in s and '"code" = $' in s for s in prepared), prepared

@@ -9,7 +9,7 @@ from django.utils import timezone
 from prakerja.audit.models import AuditEntry
 from prakerja.cards.models import Card
 from prakerja.core.ratelimit import Limit
-from prakerja.learning.models import Payment
+from prakerja.learning.models import CardBinding, Payment
 from prakerja.ledger.models import Account, Transaction, TransactionKind
 from prakerja.ledger.selectors import differences
 from prakerja.programme.models import Programme
@@ -144,6 +144,13 @@ def test_409_card_bound_to_other_user(api, paid, card_number, platform, make_lis
     assert error_of(api.post("/payments", body), 409)["code"] == "card_bound_to_other_user"
     same_user = start_body(card_number, another, platform_order_id="INV-3")
     assert api.post("/payments", same_user).status_code == 201
+
+
+def test_the_binding_is_per_card(api, ready_card, card_number, platform, listing, queued):
+    """Another card bound on this platform to another account says nothing about this card."""
+    other = Card.objects.exclude(pk=ready_card.pk).first()
+    CardBinding.objects.create(card=other, platform=platform, platform_user_id="u-someone-else")
+    assert api.post("/payments", start_body(card_number, listing)).status_code == 201
 
 
 def test_the_binding_is_per_platform(api, paid, card_number, make_listing, queued):

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from prakerja.accounts.models import User
+from prakerja.audit.models import AuditEntry
 from prakerja.programme.models import Programme
 from prakerja.regions.models import Province, Regency
 from prakerja.registry.crypto import blind_index, encrypt
@@ -348,3 +349,33 @@ def test_the_start_writes_no_application_and_every_row_in_play_is_decided_once_w
     assert sum(a.status == "passed" for a in rows) == 2
     withdrawn.refresh_from_db()
     assert (withdrawn.status, withdrawn.decided_stage, withdrawn.draw_key) == ("withdrawn", "", "")
+
+
+def test_an_operators_run_is_started_in_their_name(wave, operator):
+    person(wave=wave)
+    services.selection_run_wave(actor=operator, wave=wave)
+    event = AuditEntry.objects.get(action="selection.start")
+    assert event.actor_id == operator.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("postgres_only")
+def test_each_stage_runs_with_its_memory_and_without_jit(wave, monkeypatch):
+    """The stages' sorts and hashes fit in memory and their statements are not JIT-compiled (bench/selection.py)."""
+    from django.db import connection
+
+    seen = {}
+    real = services._STAGE_FUNCTIONS["SEL-4"]
+
+    def draw(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            seen["work_mem"] = cursor.fetchone()[0]
+            cursor.execute("SHOW jit")
+            seen["jit"] = cursor.fetchone()[0]
+        return real(**kwargs)
+
+    monkeypatch.setitem(services._STAGE_FUNCTIONS, "SEL-4", draw)
+    person(wave=wave)
+    run(wave)
+    assert seen == {"work_mem": services.STAGE_WORK_MEM, "jit": "off"}

@@ -181,7 +181,8 @@ def test_early_publication_is_audited(wave, delivered, operator):
     event = AuditEntry.objects.get(action="wave.results_publish")
     assert event.data == {"early": True, "applications": 2} and event.actor_id == operator.pk
     assert (event.target_type, event.target_id) == ("waves.wave", str(wave.public_id))
-    assert AuditEntry.objects.get(action="wave.seed_reveal").actor_id == operator.pk
+    revealed = AuditEntry.objects.get(action="wave.seed_reveal")
+    assert revealed.actor_id == operator.pk and revealed.target_id == str(wave.public_id)
     assert announcement.published_by == operator
 
 

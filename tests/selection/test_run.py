@@ -379,3 +379,25 @@ def test_each_stage_runs_with_its_memory_and_without_jit(wave, monkeypatch):
     person(wave=wave)
     run(wave)
     assert seen == {"work_mem": services.STAGE_WORK_MEM, "jit": "off"}
+
+
+def test_the_run_keeps_its_lease_records_its_timings_and_is_audited_when_done(wave, monkeypatch):
+    """While it works, the run's lease stays ahead of the clock (no second worker takes it over between
+    stages); each stage's time is recorded; the end is audited with the counts."""
+    leases = []
+    real = services._STAGE_FUNCTIONS["SEL-4"]
+
+    def draw(**kwargs):
+        leases.append(SelectionRun.objects.get(wave=wave).lease_until)  # as SEL-3 left it
+        return real(**kwargs)
+
+    monkeypatch.setitem(services._STAGE_FUNCTIONS, "SEL-4", draw)
+    person(wave=wave), person(wave=wave, identity="pending")
+    began = timezone.now()
+    done = run(wave)
+    assert leases[0] is not None and leases[0] > began
+    assert set(done.timings) == set(services.STAGES)
+    assert all(0 <= seconds < 600 for seconds in done.timings.values()), done.timings
+    event = AuditEntry.objects.get(action="selection.done")
+    assert (event.target_type, event.target_id) == ("waves.wave", str(wave.public_id))
+    assert event.data == {"passed": 1, "eligible": 1, "applied": 2}

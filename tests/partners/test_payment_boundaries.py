@@ -52,3 +52,20 @@ def test_an_otp_expires_at_its_instant(start, platform, ready_card):
     assert Payment.objects.get(pk=payment.pk).status == "expired"
     assert payments.shown_status(payment, payment.otp_expires_at - timedelta(microseconds=1)) == "otp_sent"
     assert payments.shown_status(payment, payment.otp_expires_at) == "expired"
+
+
+def test_the_otp_is_six_digits_from_a_million(start, monkeypatch):
+    """One in a million per guess (three guesses allowed), zero-padded: never a shorter draw."""
+    from tests.partners.test_payment_flow import sent_otp
+
+    bounds = []
+
+    def draw(bound):
+        bounds.append(bound)
+        return 7
+
+    monkeypatch.setattr(payments.secrets, "randbelow", draw)
+    payment = start(timezone.now())
+    assert bounds == [10 ** 6]
+    assert sent_otp(str(payment.public_id)) == "000007"
+    assert payment.otp_hash == payments.otp_digest(payment.public_id, "000007")

@@ -12,13 +12,16 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from prakerja.audit.models import AuditEntry
+from prakerja.learning.models import Payment
 from prakerja.ledger.models import Account, Transaction, TransactionKind
 from prakerja.ledger.selectors import differences
 from tests.partners.conftest import PartnerClient, start_body
@@ -71,6 +74,43 @@ def test_the_same_confirm_twice_at_once_and_again_later_pays_once(api, platform,
     assert debits(ready_card) == 1
     assert AuditEntry.objects.filter(action="payment.confirm").count() == 1
     assert differences() == []
+
+
+def test_two_wrong_otps_at_once_use_two_of_the_three_tries(api, platform, ready_card, card_number, listing,
+                                                         monkeypatch):
+    """The payment is locked while its OTP is checked: a second guess sent while the first is being checked
+    waits for it and is counted after it. Unlocked, both would read "no try used" and one try would be lost,
+    and a guesser sending in parallel would get more than three."""
+    from prakerja.learning import services as payments
+
+    payment_id, otp = started(api, card_number, listing)
+    wrong = "000000" if otp != "000000" else "111111"
+    real, checking = payments.otp_digest, threading.Event()
+
+    def slow_check(payment_public_id, given):
+        digest = real(payment_public_id, given)
+        if not checking.is_set():
+            checking.set()
+            time.sleep(0.5)  # the first guess holds the payment while the second arrives
+        return digest
+
+    monkeypatch.setattr(payments, "otp_digest", slow_check)
+    answers = {}
+
+    def guess(name):
+        try:
+            answers[name] = confirm(platform, payment_id, wrong, key=name)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=guess, args=("first",))
+    first.start()
+    assert checking.wait(10)
+    guess("second")
+    first.join(30)
+    left = sorted(answers[name].json()["error"]["attempts_left"] for name in ("first", "second"))
+    assert left == [1, 2], {name: answer.content for name, answer in answers.items()}
+    assert Payment.objects.get(public_id=payment_id).otp_attempts == 2
 
 
 # A confirm in its own process, which dies (os._exit: no cleanup, no response) at a chosen point.

@@ -21,6 +21,12 @@ def _prepared_cursor_class():
         def execute(self, query, params=None, *, prepare=True, binary=None):
             return super().execute(query, params, prepare=prepare, binary=binary)
 
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg keeps the statement it ran only when it ran it unprepared; Django's query log
+            # (connection.queries, CaptureQueriesContext, the debug cursor) reads it, and would log None.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, binary=binary)
+
     return PreparedCursor
 
 

@@ -64,3 +64,20 @@ def test_behind_a_pooler_nothing_is_prepared(settings):
         assert not any("idempotency_key" in s for s in _prepared())
     finally:
         connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgres_only")
+def test_the_query_log_names_a_prepared_statement():
+    """connection.queries and CaptureQueriesContext show what ran, the first time and once it is prepared."""
+    from django.test.utils import CaptureQueriesContext
+
+    from prakerja.core.db import prepared_cursor
+
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(2):
+            with prepared_cursor(connection) as cursor:
+                cursor.execute("SELECT %s::int + 1 AS logged", [41])
+                assert cursor.fetchone() == (42,)
+    assert [q["sql"] for q in captured.captured_queries] == ["SELECT $1::int + 1 AS logged"] * 2

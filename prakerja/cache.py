@@ -1,28 +1,64 @@
-"""Django's Redis cache, reusing one client object per connection pool.
+"""Django's Redis cache, with one client per connection pool and thread, each holding a connection.
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every cache
 operation; in redis-py 8 that constructor fills a table of response
 callbacks, about 0.1 ms each time. Pages touch the cache several times
-(session, rate limits, the bell, open waves), so the clients are kept. A
-``redis.Redis`` over a connection pool is safe to share between threads.
+(session, rate limits, the bell, open waves), so the clients are kept.
+
+Each thread's client holds a connection of its own (redis-py's
+``single_connection_client``): a command does not borrow one from the pool
+and give it back. In redis-py 8 the borrowing costs more of the interpreter
+than sending the command and reading the reply (its argument-deprecation
+wrapper, a poll of the socket, four connection-count metrics, the pool's
+lock): half of what a signed-in request's session read held the GIL for,
+under ``make bench``'s load. A gunicorn worker has a few threads, so it
+keeps a few connections. A lost connection is made again on the next
+command (checked as the pool checks what it lends); a forked child makes its own clients, never
+using its parent's sockets. Pipelines still borrow from the pool.
 
 It also sends a few commands in one round trip where a caller needs that
 (``lock_and_get``, ``set_and_unlock``, ``add_and_incr``): each round trip is about 50 µs of
 CPU here, most of it the socket's system calls.
 """
 
+import os
+import threading
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 class PooledRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients_by_pool", {})
-        client = clients.get(id(pool))
+        local = self._local
+        pid = os.getpid()
+        if getattr(local, "pid", None) != pid:  # this thread's first command, or the first after a fork
+            local.pid, local.clients = pid, {}
+        client = local.clients.get(id(pool))
         if client is None:
-            client = clients[id(pool)] = self._client(connection_pool=pool)
+            # Connects now: if Redis is down this raises, as the command would have, and nothing is kept.
+            client = local.clients[id(pool)] = self._client(connection_pool=pool, single_connection_client=True)
+        else:
+            _check(client.connection)
         return client
+
+
+def _check(connection) -> None:
+    """As the pool checks a connection it lends: one with a reply nobody read, or closed by the server (a
+    restart, an idle timeout), is dropped, and the command connects again."""
+    try:
+        stale = connection.can_read()
+    except (ConnectionError, TimeoutError, OSError, RedisConnectionError, RedisTimeoutError):
+        stale = True
+    if stale:
+        connection.disconnect()
 
 
 class PooledRedisCache(RedisCache):

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -27,6 +28,42 @@ def test_cache_round_trip(redis_cache):
     from django.core.cache import caches
 
     assert type(caches["default"]).__name__ == "PooledRedisCache"
+
+
+def test_each_thread_keeps_a_client_with_a_connection_of_its_own(redis_cache):
+    """prakerja/cache.py: a command neither borrows a connection from the pool nor shares one between threads."""
+    from django.core.cache import caches
+
+    backend = caches["default"]  # the object itself: Django gives each thread a cache object of its own
+    first, again = backend._cache.get_client(), backend._cache.get_client(write=True)
+    assert first is again and first.connection is not None
+    other = {}
+    thread = threading.Thread(target=lambda: other.update(client=backend._cache.get_client()))
+    thread.start()
+    thread.join()
+    assert other["client"] is not first
+    assert other["client"].connection is not first.connection
+    assert first.connection_pool is other["client"].connection_pool  # one pool, a connection per thread
+
+
+def test_a_lost_connection_is_made_again(redis_cache, redis_url):
+    redis_cache.set("k", "before", 30)
+    client = redis_cache._cache.get_client()
+    import redis
+
+    redis.Redis.from_url(redis_url).client_kill_filter(_id=client.client_id())  # as a Redis restart would
+    assert redis_cache.get("k") == "before"
+    redis_cache.set("k", "after", 30)
+    assert redis_cache.get("k") == "after"
+
+
+def test_a_forked_child_makes_its_own_client(redis_cache, monkeypatch):
+    parent = redis_cache._cache.get_client()
+    monkeypatch.setattr("prakerja.cache.os.getpid", lambda: -1)  # the parent's sockets are not the child's
+    child = redis_cache._cache.get_client()
+    assert child is not parent and child.connection is not parent.connection
+    redis_cache.set("k", "child", 30)
+    assert redis_cache.get("k") == "child"
 
 
 def test_rate_limits_are_shared_through_redis(client, applicant, redis_cache):

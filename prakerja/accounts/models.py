@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -57,3 +58,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's, remembered per process: every signed-in request checks its session against it.
+
+        It is an HMAC of the password hash under the secret key, so the same key and hash always give
+        the same value; a new password or a rotated key is a new entry (SECRET_KEY_FALLBACKS included).
+        """
+        key = (secret or settings.SECRET_KEY, self.password)
+        found = _session_auth_hashes.get(key)
+        if found is None:
+            if len(_session_auth_hashes) >= SESSION_AUTH_HASHES:
+                _session_auth_hashes.clear()
+            found = _session_auth_hashes[key] = super()._get_session_auth_hash(secret=secret)
+        return found
+
+
+# What User._get_session_auth_hash computed, by (secret, password hash); past this many it starts over.
+SESSION_AUTH_HASHES = 4096
+_session_auth_hashes: dict[tuple, str] = {}

@@ -7,6 +7,7 @@ agent; the same context on every other line logged during the request.
 """
 
 import json
+import os
 import runpy
 from pathlib import Path
 
@@ -209,6 +210,22 @@ def test_workers_are_recycled_rarely_and_the_count_can_be_set(monkeypatch):
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "1000")
     values = runpy.run_path(str(conf))
     assert values["max_requests"] == 1000 and values["max_requests_jitter"] == 100
+
+
+def test_with_redis_each_of_several_workers_runs_two_threads_and_alone_one_runs_four(monkeypatch):
+    """The embedded default shares its local-memory cache in one process; with Redis, threads in one
+    process mostly wait for each other's GIL (gunicorn.conf.py)."""
+    conf = str(Path(__file__).resolve().parents[2] / "prakerja" / "gunicorn.conf.py")
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    alone = runpy.run_path(conf)
+    assert (alone["workers"], alone["threads"]) == (1, 4)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    shared = runpy.run_path(conf)
+    assert shared["workers"] == 2 * (os.cpu_count() or 1) + 1 and shared["threads"] == 2
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    assert runpy.run_path(conf)["threads"] == 8
 
 
 # --- Django's per-request hooks (prakerja/web/apps.py) ---------------------------------

@@ -12,9 +12,10 @@ than sending the command and reading the reply (its argument-deprecation
 wrapper, a poll of the socket, four connection-count metrics, the pool's
 lock): half of what a signed-in request's session read held the GIL for,
 under ``make bench``'s load. A gunicorn worker has a few threads, so it
-keeps a few connections. A lost connection is made again on the next
-command (checked as the pool checks what it lends); a forked child makes its own clients, never
-using its parent's sockets. Pipelines still borrow from the pool.
+keeps a few connections. A connection is checked before each use as the
+pool checks one it lends, so one the server closed (a restart) is made
+again by the command; a forked child makes clients of its own, never using
+its parent's sockets. Pipelines still borrow from the pool.
 
 It also sends a few commands in one round trip where a caller needs that
 (``lock_and_get``, ``set_and_unlock``, ``add_and_incr``): each round trip is about 50 µs of

@@ -6,10 +6,11 @@ shared by every request. With Redis, run as many workers as the machine
 allows, two threads each: a request here is short and spends most of its
 time in Python (anything slow outside, SMS, e-wallets, the civil registry,
 goes through the task queue), so more threads in a process mostly wait for
-each other's GIL. Measured with ``make bench`` on 2 cores, two threads
-instead of four took a signed-in page from 1,090 to 960 µs of the server's
-CPU, a dashboard from 2,320 to 1,790 µs, a join from 17.3 to 11.8 ms and a
-sign-in from 21.9 to 16.1 ms; the second thread keeps a worker answering
+each other's GIL. Measured with ``make bench`` on 2 cores (2026-11-28, two
+runs before, three after), two threads instead of four took a signed-in page
+from 1,083-1,091 to 872-968 µs of the server's CPU, a dashboard from
+2,164-2,317 to 1,562-1,693 µs, a join from 13.8-17.3 to 11.4-13.1 ms and a
+sign-in from 21.2-21.9 to 17.4-18.8 ms; the second thread keeps a worker answering
 while the other waits on a slow query. A slow client's upload would hold a
 thread for as long as it takes: the load balancer in front buffers request
 bodies (docs/operations.md).

@@ -56,7 +56,7 @@ def _check(connection) -> None:
     restart, an idle timeout), is dropped, and the command connects again."""
     try:
         stale = connection.can_read()
-    except (ConnectionError, TimeoutError, OSError, RedisConnectionError, RedisTimeoutError):
+    except (OSError, RedisConnectionError, RedisTimeoutError):  # OSError: the builtin connection errors too
         stale = True
     if stale:
         connection.disconnect()

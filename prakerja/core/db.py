@@ -33,13 +33,13 @@ def _prepared_cursor_class():
 def prepared_cursor(connection):
     """A Django cursor (errors, query logging, execute wrappers) whose statements are prepared on the server.
 
-    PostgreSQL only. Use it for a statement of constant text with parameters
-    (%(name)s or %s), run often. Behind a pooler in transaction mode
-    (DB_DISABLE_SERVER_SIDE_CURSORS, docs/operations.md) it is a plain cursor:
+    Use it for a statement of constant text with parameters (%(name)s or %s),
+    run often. Off PostgreSQL, and behind a pooler in transaction mode
+    (DB_DISABLE_SERVER_SIDE_CURSORS, docs/operations.md), it is a plain cursor:
     a prepared statement lives in one server connection, and the pooler hands
     out another.
     """
-    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
         return connection.cursor()
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:

@@ -50,7 +50,7 @@ class DashboardSnapshot:
 
 
 def dashboard_snapshot(*, user_id: int) -> DashboardSnapshot | None:
-    with (prepared_cursor(connection) if connection.vendor == "postgresql" else connection.cursor()) as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(SQL, [user_id])
         row = cursor.fetchone()
     if row is None:

@@ -81,3 +81,13 @@ def test_the_query_log_names_a_prepared_statement():
                 cursor.execute("SELECT %s::int + 1 AS logged", [41])
                 assert cursor.fetchone() == (42,)
     assert [q["sql"] for q in captured.captured_queries] == ["SELECT $1::int + 1 AS logged"] * 2
+
+
+@pytest.mark.django_db
+def test_a_prepared_cursor_is_a_plain_one_off_postgresql():
+    """The dashboard calls it on every database: on SQLite it runs the same statement unprepared."""
+    from prakerja.core.db import prepared_cursor
+
+    with prepared_cursor(connection) as cursor:
+        cursor.execute("SELECT %s + 1", [41])
+        assert cursor.fetchone() == (42,)

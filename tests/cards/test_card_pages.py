@@ -81,6 +81,20 @@ def test_a_revoked_card_says_so(client, participant, card):
     assert "No first training bought in time" in page and card.last4 not in page
 
 
+def test_the_show_link_and_the_payout_prompt_wait_for_the_videos(client, participant):
+    page = dashboard(client, participant)
+    assert reverse("card_number") not in page and "Sambungkan Sekarang" not in page
+    assert "Tonton tiga video singkat di bawah ini" in page
+
+
+@pytest.mark.parametrize("language,prompt", [("id", "Sambungkan Sekarang"), ("en", "Link now")])
+def test_after_the_videos_the_panel_links_the_number_and_asks_to_link_a_payout_account(client, participant, watched,
+                                                                                       language, prompt):
+    watched(participant)
+    page = dashboard(client, participant, language)
+    assert f'href="{reverse("card_number")}"' in page and prompt in page
+
+
 def test_the_number_asks_for_the_password_again(client, participant, watched):
     watched(participant)
     client.force_login(participant)

@@ -143,3 +143,13 @@ def test_the_inbox_badge_counts_a_reminder_at_once(due, queued, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert rev.card_reminders_due(now=datetime(2026, 3, 9, 2, 0, tzinfo=UTC)) == 3
     assert inbox_unread_count(user=due[0].user) == unread + 1
+
+
+def test_the_periodic_task_sends_them_every_quarter_hour(due, queued, monkeypatch):
+    from prakerja.cards import tasks
+
+    monkeypatch.setattr(rev.timezone, "now", lambda: datetime(2026, 3, 9, 2, 0, tzinfo=UTC))  # 09:00 WIB, 7 days
+    assert tasks.send_card_reminders.call_local() == 3 and days_sent() == {7}
+    assert tasks.send_card_reminders.call_local() == 0  # once each
+    assert [minute for minute in range(60) if tasks.send_card_reminders.s().validate_datetime(
+        datetime(2026, 3, 9, 2, minute))] == [0, 15, 30, 45]

@@ -317,3 +317,17 @@ def test_the_inbox_badge_counts_the_revocation_message_at_once(due, queued, djan
     with django_capture_on_commit_callbacks(execute=True):
         rev.cards_revoke_due(now=DEADLINE)
     assert inbox_unread_count(user=due[0].user) == before + 1
+
+
+def test_the_periodic_task_revokes_at_the_deadline_and_runs_every_five_minutes(due, queued, monkeypatch):
+    from datetime import datetime
+
+    from prakerja.cards import tasks
+
+    monkeypatch.setattr(rev.timezone, "now", lambda: DEADLINE - SECOND)
+    assert tasks.revoke_due_cards.call_local() == 0
+    monkeypatch.setattr(rev.timezone, "now", lambda: DEADLINE)
+    assert tasks.revoke_due_cards.call_local() == 3
+    assert_revoked_once(due)
+    assert [minute for minute in range(60) if tasks.revoke_due_cards.s().validate_datetime(
+        datetime(2026, 3, 17, 0, minute))] == list(range(0, 60, 5))

@@ -30,7 +30,16 @@ BENCH_CARDS_KEEP=1):
    key only, so that the ledger's own books stay untouched. Before it the
    ledger tables are vacuumed (purchases start days after an issuance) and
    every participant's three induction videos are marked watched in bulk SQL.
-5. Service debits: 16 worker processes (multiprocessing, each its own Django
+5. The floor, never a result: the same 16 worker processes, each transaction
+   a Django ``transaction.atomic()`` running pgbench's own two statements
+   (prepared) on the mirror tables, no ``card_debit``: how much of pgbench's
+   rate this stack (Python processes, Django, psycopg) keeps before any of
+   the ledger's work (``floor_vs_pgbench``).
+   Then, also never a result, the other bound: ``card_debit``'s own
+   statement (guard, spend, first purchase, audit append; BEGIN and COMMIT
+   around it) run by pgbench, 16 clients, prepared, with no Python at all
+   (``statement_vs_pgbench``). The service cannot beat either bound.
+6. Service debits: 16 worker processes (multiprocessing, each its own Django
    and connection, production settings) for the same time, each debit one
    outermost transaction calling the real ``card_debit`` (the real
    induction rule, in its statement on PostgreSQL, and ``audit_record``
@@ -43,7 +52,7 @@ BENCH_CARDS_KEEP=1):
    card in its transaction, as a partner API call would. Both report latency,
    and the CPU a debit of the workers and of their PostgreSQL backends; pgbench
    reports its backends' CPU a transaction.
-6. ``ledger_check`` again: the debits must leave the books clean.
+7. ``ledger_check`` again: the debits must leave the books clean.
 
 Three runs (``--runs``); the report (bench/results/cards-<time>.json, and
 printed) has each run, the medians and the load average next to each figure.
@@ -83,6 +92,9 @@ DB = "prakerja_bench_cards"
 URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 TARGETS = {"issuance_s": 120, "debits_vs_pgbench": 0.30}
 PLATFORMS = ("bench-shop-a", "bench-shop-b")
+# pgbench's transaction below, as the "floor" workers run it through Django (one account, by its id).
+FLOOR_STATEMENTS = ("UPDATE bench_acct SET balance = balance - 1 WHERE id = %s AND balance >= 1",
+                    "INSERT INTO bench_posting (account_id, amount) VALUES (%s, -1)")
 PGBENCH_SCRIPT = """\\set aid random(:lo, :hi)
 BEGIN;
 UPDATE bench_acct SET balance = balance - 1 WHERE id = :aid AND balance >= 1;
@@ -325,6 +337,56 @@ def step_prepare_debits() -> dict:
     return {"seconds": round(time.monotonic() - began, 1), "induction": induction, "lo": lo, "hi": hi}
 
 
+def _literal(value) -> str:
+    """A SQL string literal for a pgbench script, where ``:name`` is a variable even inside quotes."""
+    if value is None:
+        return "NULL"
+    parts = ["'" + part.replace("'", "''") + "'" for part in str(value).split(":")]
+    return parts[0] if len(parts) == 1 else "(" + " || ':' || ".join(parts) + ")"
+
+
+def step_debit_script() -> dict:
+    """The pgbench script of ``card_debit``'s own statement (PostgreSQL): no Python in front of it.
+
+    The statement text is the one card_debit sends (guard, spend, first purchase, audit append); each
+    transaction a random card and amount, a fresh ledger key, the audit chain of its client (as each
+    connection has its own), the times and the audit row's id from the server. What stays constant
+    (the platform, the labels, the audit row's JSON) does not change what the statement writes; the audit
+    rows' texts are not what their hashes were made of, so ``audit_verify`` refuses them (the bench's
+    database is thrown away).
+    """
+    connection = _setup()
+    from prakerja.audit.services import APPEND_CALL, APPEND_COLUMNS
+    from prakerja.cards.services import _FIRST_PURCHASE, _guard_sql, settlement_account
+    from prakerja.ledger.models import TransactionKind
+    from prakerja.ledger.services import _spend_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id), MAX(id), MIN(account_id - id), MAX(account_id - id) FROM cards_card")
+        lo, hi, offset, offset_max = cursor.fetchone()
+    assert offset == offset_max, "each card's account id is expected to be its id plus one offset"
+    to = settlement_account(PLATFORMS[0])
+    data = json.dumps({"key": "pgbench", "amount": 1000, "platform": PLATFORMS[0]})
+    values = {
+        "now": "now()", "l_now": "now()", "expired": "FALSE", "card": ":card::bigint", "account": ":account::bigint",
+        "l_card": ":account::bigint", "l_amount": ":amount::bigint", "l_minus": ":minus::bigint", "l_to": str(to.pk),
+        "l_to_code": _literal(to.code), "l_key": "('pgbench:' || :key::text)",
+        "l_kind": _literal(TransactionKind.DEBIT),
+        "l_print": _literal("0" * 64), "l_actor": _literal(f"partner:{PLATFORMS[0]}"), "l_memo": "''",
+        "l_shard": ":shard::integer", "a_chain": ":chain", "a_public_id": "gen_random_uuid()", "a_actor": "NULL",
+        "a_label": _literal(f"partner:{PLATFORMS[0]}"), "a_action": "'card.debit'", "a_target_type": "'cards.card'",
+        "a_target_id": _literal("00000000-0000-4000-8000-000000000000"), "a_target_label": "'Kartu Prakerja'",
+        "a_reason": "''", "a_data": _literal(data) + "::jsonb",
+        "a_before": _literal('{"action":"card.debit","created_at":"'),
+        "a_after": _literal(f'","data":{data}}}')}
+    statement = _spend_sql(_guard_sql(), _FIRST_PURCHASE, APPEND_CALL, APPEND_COLUMNS) % values
+    script = (f"\\set card random({lo}, {hi})\n\\set account :card + {offset}\n"
+              "\\set amount 1000 * random(1, 50)\n\\set minus -1 * :amount\n"
+              "\\set key random(1, 9000000000000000000)\n\\set shard random(0, 15)\n"
+              "\\set chain :client_id % 16\nBEGIN;\n" + " ".join(statement.split()) + ";\nCOMMIT;\n")
+    return {"script": script, "lo": lo, "hi": hi}
+
+
 def step_drop_mirror() -> dict:
     connection = _setup()
     with connection.cursor() as cursor:
@@ -341,13 +403,16 @@ def _pid_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def pgbench(seconds: int, clients: int, lo: int, hi: int) -> dict:
-    """The yardstick; also its server processes' CPU a transaction, sampled from 2 s to 1 s before the end."""
+def pgbench(seconds: int, clients: int, lo: int, hi: int, script_text: str = PGBENCH_SCRIPT,
+            protocol: str = "simple") -> dict:
+    """The yardstick (or another script); also its server processes' CPU a transaction, sampled from 2 s to
+    1 s before the end. The yardstick runs in pgbench's default (simple) protocol."""
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT)
+        script.write(script_text)
     try:
         process = subprocess.Popen(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(clients),
-                                    "-j", "2", "-T", str(seconds), "-P", "1", "-D", f"lo={lo}", "-D", f"hi={hi}",
+                                    "-j", "2", "-T", str(seconds), "-P", "1", "-M", protocol,
+                                    "-D", f"lo={lo}", "-D", f"hi={hi}",
                                     "-f", script.name, DB], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(2)
         pids = [int(p) for p in psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgbench'").split()]
@@ -376,14 +441,17 @@ def pgbench(seconds: int, clients: int, lo: int, hi: int) -> dict:
     return figures
 
 
-def _debit_worker(index: int, workers: int, seconds: float, cards: tuple[int, int], lookup: bool, run: str,
+def _debit_worker(index: int, workers: int, seconds: float, cards: tuple[int, int], mode: str, run: str,
                   barrier, results) -> None:
     """One worker: its own Django and connection; debits random cards until the time is up.
 
-    Without ``lookup`` the worker loads its cards (with user and programme, which card_debit reads) before
-    the clock starts, as pgbench knows its account ids; with it, each debit first loads its card in its
-    transaction, as a partner API call would.
+    ``mode`` "preloaded": the worker loads its cards (with user and programme, which card_debit reads)
+    before the clock starts, as pgbench knows its account ids; "lookup": each debit first loads its card in
+    its transaction, as a partner API call would; "floor": no card_debit at all, but pgbench's own bare
+    debit (its two statements, prepared) in a Django transaction, on the mirror tables whose ids ``cards``
+    then spans: what the stack itself (16 Python processes, Django, psycopg) leaves of pgbench's rate.
     """
+    lookup, floor = mode == "lookup", mode == "floor"
     connection = _setup()
     from django.db import transaction
 
@@ -408,7 +476,9 @@ def _debit_worker(index: int, workers: int, seconds: float, cards: tuple[int, in
     # Each worker its own cards (ids = index mod workers): no two workers buy with one card at once.
     mine = rng.sample(range(lo + index, hi + 1, workers), min(PRELOAD, (hi - lo) // workers))
     loaded = []
-    if not lookup:
+    if floor:
+        from prakerja.core.db import prepared_cursor
+    elif not lookup:
         for start in range(0, len(mine), 2000):
             loaded += Card.objects.select_related("user", "programme").filter(pk__in=mine[start:start + 2000])
         rng.shuffle(loaded)
@@ -428,12 +498,17 @@ def _debit_worker(index: int, workers: int, seconds: float, cards: tuple[int, in
         n = done + refused
         try:
             with transaction.atomic():  # the entry point's transaction, as the partner API's would be
-                if lookup:
-                    card = Card.objects.select_related("user", "programme").get(pk=mine[n % len(mine)])
+                if floor:
+                    with prepared_cursor(connection) as cursor:
+                        for statement in FLOOR_STATEMENTS:
+                            cursor.execute(statement, [mine[n % len(mine)]])
                 else:
-                    card = loaded[n % len(loaded)]
-                card_debit(card=card, amount=1000 * rng.randint(1, 50), key=f"bench:{run}:{index}:{n}",
-                           actor=f"partner:{PLATFORMS[0]}", platform=rng.choice(PLATFORMS))
+                    if lookup:
+                        card = Card.objects.select_related("user", "programme").get(pk=mine[n % len(mine)])
+                    else:
+                        card = loaded[n % len(loaded)]
+                    card_debit(card=card, amount=1000 * rng.randint(1, 50), key=f"bench:{run}:{index}:{n}",
+                               actor=f"partner:{PLATFORMS[0]}", platform=rng.choice(PLATFORMS))
                 if phases is not None:
                     phases.mark()
             if phases is not None:
@@ -511,25 +586,31 @@ def _time_phases(connection) -> _Phases:
 PRELOAD = 8_000  # cards a worker loads ahead (about 20 MB); a worker that gets through them buys again
 
 
+MODES = ("preloaded", "lookup", "floor")  # step_debits' third argument is the index of its mode here
+
+
 def step_debits(seconds: int, workers: int, lookup: int = 0) -> dict:
-    """``workers`` processes calling the real card_debit for ``seconds``; this process only counts."""
+    """``workers`` processes calling the real card_debit for ``seconds``; this process only counts.
+
+    ``lookup`` picks the workers' mode (``MODES``); the floor needs pgbench's mirror tables."""
     import multiprocessing
 
+    mode = MODES[lookup]
     connection = _setup()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MIN(id), MAX(id), COUNT(*) FROM cards_card")
+        cursor.execute("SELECT MIN(id), MAX(id), COUNT(*) FROM " + ("bench_acct" if mode == "floor" else "cards_card"))
         lo, hi, count = cursor.fetchone()
         cursor.execute("SELECT COUNT(*) FROM audit_auditentry")
         audit_before = cursor.fetchone()[0]
         cursor.execute("CHECKPOINT")  # each side starts without the one before's dirty pages
-    assert count == hi - lo + 1, "card ids are expected to be contiguous"
+    assert count == hi - lo + 1, "card (or account) ids are expected to be contiguous"
     induction = "real" if _induction_ready(connection) else "replaced (NOT a result)"
     connection.close()  # not inherited by the workers
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(workers + 1), context.Queue()
-    run = f"{datetime.now(UTC):%H%M%S}{'L' if lookup else 'S'}"
+    run = f"{datetime.now(UTC):%H%M%S}{mode[0].upper()}"
     processes = [context.Process(target=_debit_worker,
-                                 args=(i, workers, seconds, (lo, hi), bool(lookup), run, barrier, results))
+                                 args=(i, workers, seconds, (lo, hi), mode, run, barrier, results))
                  for i in range(workers)]
     for process in processes:
         process.start()
@@ -555,7 +636,8 @@ def step_debits(seconds: int, workers: int, lookup: int = 0) -> dict:
         audited = cursor.fetchone()[0] - audit_before
     return {"debits_per_s": round(done / window, 1), "debits": done, "refused": refusals, "seconds": round(window, 2),
             "wall_s": round(elapsed, 2), "workers": workers,
-            "card_lookup": "each debit loads its card first" if lookup else "cards loaded before the clock",
+            "card_lookup": {"preloaded": "cards loaded before the clock", "lookup": "each debit loads its card first",
+                            "floor": "no card_debit: pgbench's bare debit through Django (the floor)"}[mode],
             "p50_ms": pct(0.5), "p99_ms": pct(0.99),
             "workers_cpu_us_per_debit": round(1e6 * sum(r["cpu_s"] for r in reports) / done) if done else None,
             "server_cpu_us_per_debit": round(1e6 * sum(r["server_cpu_s"] for r in reports) / done) if done else None,
@@ -596,6 +678,20 @@ def one_run(number: int, n: int, debit_seconds: int, workers: int) -> dict:
     report["pgbench"] = pgbench(debit_seconds, workers, prepared["lo"], prepared["hi"])
     print(f"  pgbench: {report['pgbench']['tps']} tps, server CPU {report['pgbench']['server_cpu_us_per_transaction']} "
           f"us a transaction, load {report['pgbench']['load_after']}", flush=True)
+    # The floor right after the yardstick, on its tables: pgbench's own transaction through this stack.
+    report["floor"] = floor = child("debits", str(debit_seconds), str(workers), str(MODES.index("floor")))
+    report["floor_vs_pgbench"] = round(floor["debits_per_s"] / report["pgbench"]["tps"], 3)
+    print(f"  floor (pgbench's bare debit through Django, {workers} processes): {floor['debits_per_s']} a second, "
+          f"{report['floor_vs_pgbench']} of pgbench; CPU a transaction: workers {floor['workers_cpu_us_per_debit']} "
+          f"us, PostgreSQL {floor['server_cpu_us_per_debit']} us", flush=True)
+    # And the other way round: card_debit's own statement run by pgbench, with no Python in front of it.
+    script = child("debit_script")
+    report["statement_by_pgbench"] = alone = pgbench(debit_seconds, workers, script["lo"], script["hi"],
+                                                     script["script"], protocol="prepared")
+    report["statement_vs_pgbench"] = round(alone["tps"] / report["pgbench"]["tps"], 3)
+    print(f"  card_debit's statement run by pgbench ({workers} clients, no Python): {alone['tps']} tps, "
+          f"{report['statement_vs_pgbench']} of the bare debit; server CPU {alone['server_cpu_us_per_transaction']} "
+          f"us a transaction", flush=True)
     child("drop_mirror")
     for name, lookup in (("service", "0"), ("service_with_lookup", "1")):
         report[name] = service = child("debits", str(debit_seconds), str(workers), lookup)
@@ -632,6 +728,11 @@ def summarize(runs: list[dict]) -> dict:
         "debits_vs_pgbench_median": median(r["debits_vs_pgbench"] for r in runs),
         "debits_with_lookup_per_s": [r["service_with_lookup"]["debits_per_s"] for r in runs],
         "debits_with_lookup_vs_pgbench_median": median(r["debits_with_lookup_vs_pgbench"] for r in runs),
+        # Not a result: how much of pgbench's rate the stack keeps with pgbench's own transaction.
+        "floor_per_s": [r["floor"]["debits_per_s"] for r in runs],
+        "floor_vs_pgbench": [r["floor_vs_pgbench"] for r in runs],
+        "statement_by_pgbench_tps": [r["statement_by_pgbench"]["tps"] for r in runs],
+        "statement_vs_pgbench": [r["statement_vs_pgbench"] for r in runs],
     }
 
 
@@ -663,7 +764,8 @@ def cli() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--step":
         step, args = sys.argv[2], [int(a) for a in sys.argv[3:]]
         result = {"generate": step_generate, "issue": step_issue, "check": step_check,
-                  "prepare": step_prepare_debits, "drop_mirror": step_drop_mirror, "debits": step_debits}[step](*args)
+                  "prepare": step_prepare_debits, "drop_mirror": step_drop_mirror, "debits": step_debits,
+                  "debit_script": step_debit_script}[step](*args)
         print(json.dumps(result, default=str))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])

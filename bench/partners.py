@@ -21,7 +21,11 @@ dropped at the end unless BENCH_PARTNERS_KEEP=1):
    ``POST /payments`` (signed, a fresh Idempotency-Key), the OTP read from the
    SMS row in the database, ``POST /payments/{id}/confirm``. Reported:
    purchases a second, p50/p99 of a complete purchase, and every non-2xx by
-   status and code.
+   status and code. Also where the machine's CPU went, in ms a purchase
+   (``cpu_ms_per_purchase``): the whole machine (/proc/stat), gunicorn's
+   master and workers, the load generator's processes (their own count), and
+   the rest (PostgreSQL, Redis, the kernel); beside the budget at the target,
+   1,000 ms x cores / 400 (5 ms on 2 cores) for all of it together.
 4. ``ledger_check`` after the load (must be clean: no overspend, books
    balance), and the count of paid payments equal to the card debits.
 5. The yardstick in the same run: pgbench, ``--clients`` clients, the bare
@@ -192,9 +196,11 @@ def generator(process: int, processes: int, clients: int, seconds: float, report
         thread.start()
         threads.append(thread)
     start.wait()
+    cpu_before = cards._own_cpu()
     for thread in threads:
         thread.join()
     Path(report_path).write_text(json.dumps({
+        "cpu_s": cards._own_cpu() - cpu_before,
         "done": sum(o.get("done", 0) for o in outs), "latencies": [x for o in outs for x in o.get("latencies", [])],
         "errors": {k: sum(o.get("errors", {}).get(k, 0) for o in outs) for o in outs for k in o.get("errors", {})}}))
 
@@ -221,8 +227,13 @@ def load_test(seconds: int, clients: int, processes: int) -> dict:
         generators = [subprocess.Popen([PY, "-m", "bench.partners", "--generator", str(p), str(processes),
                                         str(clients), str(seconds), path], cwd=ROOT, env=cards.environment())
                       for p, path in enumerate(paths)]
+        # Where the machine's CPU goes while the clients run (the generators start their clock a second in).
+        sampler = threading.Thread(target=_sample_cpu, args=(server.pid, began + 1.0, began + 1.0 + seconds,
+                                                             cpu := {}))
+        sampler.start()
         for process in generators:
             process.wait()
+        sampler.join()
         wall = time.monotonic() - began - 1.0  # the generators start their clock a second after launch
         parts = [json.loads(Path(p).read_text()) for p in paths]
         for path in paths:
@@ -236,10 +247,42 @@ def load_test(seconds: int, clients: int, processes: int) -> dict:
         for key, count in part["errors"].items():
             errors[key] = errors.get(key, 0) + count
     done = sum(part["done"] for part in parts)
+    generators_cpu = sum(part["cpu_s"] for part in parts)
+
+    def per_purchase(cpu_s: float) -> float | None:
+        return round(1000 * cpu_s / done, 2) if done else None
+
+    # At the target a purchase may cost the whole machine 1,000 ms x cores / 400 of CPU, everything included.
+    split = {"budget_at_target": round(1000 * (os.cpu_count() or 1) / TARGET, 2),
+             "machine": per_purchase(cpu.get("machine_s", 0)), "gunicorn": per_purchase(cpu.get("gunicorn_s", 0)),
+             "load_generator": per_purchase(generators_cpu),
+             "rest (PostgreSQL, Redis, the kernel's own)": per_purchase(
+                 cpu.get("machine_s", 0) - cpu.get("gunicorn_s", 0) - generators_cpu)}
     return {"purchases": done, "seconds": round(wall, 1), "purchases_per_s": round(done / seconds, 1),
+            "cpu_ms_per_purchase": split,
             "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
             "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else None,
             "errors": errors, "load_after": cards.load()}
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores; /proc/stat, idle and iowait left out)."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / cards.TICK
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (gunicorn's master and its workers)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], stdout=subprocess.PIPE, text=True).stdout.split()
+    return sum(cards._pid_cpu(p) or 0 for p in [pid, *map(int, children)])
+
+
+def _sample_cpu(server: int, start: float, end: float, out: dict) -> None:
+    time.sleep(max(0.0, start - time.monotonic()))
+    machine, gunicorn = _machine_busy(), _tree_cpu(server)
+    time.sleep(max(0.0, end - time.monotonic()))
+    out["machine_s"], out["gunicorn_s"] = _machine_busy() - machine, _tree_cpu(server) - gunicorn
 
 
 def one_run(number: int, n: int, seconds: int, clients: int, processes: int) -> dict:
@@ -253,6 +296,7 @@ def one_run(number: int, n: int, seconds: int, clients: int, processes: int) -> 
     print(f"  purchases: {load['purchases_per_s']} a second ({load['purchases']} in {seconds} s), p50 "
           f"{load['p50_ms']} ms, p99 {load['p99_ms']} ms, errors {load['errors']}, load {load['load_after']}",
           flush=True)
+    print(f"  CPU a purchase, ms: {load['cpu_ms_per_purchase']}", flush=True)
     report["verify"] = verify = child("verify")
     report["ledger_check"] = check = cards.child("check")
     print(f"  paid {verify['paid']}, debits {verify['debits']}, negative balances {verify['negative_balances']}; "
@@ -279,6 +323,7 @@ def main(n: int, seconds: int, runs: int, clients: int, processes: int) -> dict:
         "purchases_per_s": [r["load"]["purchases_per_s"] for r in runs_],
         "p50_ms": [r["load"]["p50_ms"] for r in runs_], "p99_ms": [r["load"]["p99_ms"] for r in runs_],
         "pgbench_tps": [r["pgbench"]["tps"] for r in runs_],
+        "cpu_ms_per_purchase": [r["load"]["cpu_ms_per_purchase"] for r in runs_],
         "ledger_check_clean": all(r["ledger_check"]["clean"] for r in runs_),
         "paid_equals_debits": all(r["verify"]["paid"] == r["verify"]["debits"] for r in runs_),
         "no_negative_balance": all(r["verify"]["negative_balances"] == 0 for r in runs_)}

@@ -51,7 +51,7 @@ def partner(live_server, platform):
     return Partner(live_server.url)
 
 
-def test_a_purchase_end_to_end_over_http(partner, ready_card, card_number, listing, queued):
+def test_a_purchase_end_to_end_over_http(partner, ready_card, card_number, listing, queued, undelivered):
     status, started, _ = partner.call("POST", "/payments", start_body(card_number, listing), key="order-1")
     assert status == 201 and started["status"] == "otp_sent", started
     payment_id = started["payment_id"]

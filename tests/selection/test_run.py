@@ -1,10 +1,14 @@
 """Issue 16: the selection run (SEL-1..5) with crafted data, on SQLite and PostgreSQL."""
 
 import itertools
+import subprocess  # nosec B404 - the published script, run as a citizen would
+import sys
 from datetime import date, timedelta
+from io import StringIO
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from prakerja.accounts.models import User
@@ -298,6 +302,8 @@ def test_the_published_draw_holds_no_personal_data_and_verifies(wave, tmp_path):
     Wave.objects.filter(pk=wave.pk).update(national_quota=3)
     wave.refresh_from_db()
     people = [person(wave=wave) for _ in range(8)]
+    for n, a in enumerate(people):
+        Profile.objects.filter(user=a.user).update(phone=f"+62812345{n:05d}")
     run(wave)
     services.seed_reveal(actor=None, wave=wave)
     rows = list(selectors.draw_rows(wave=wave))
@@ -305,7 +311,8 @@ def test_the_published_draw_holds_no_personal_data_and_verifies(wave, tmp_path):
     for a in people:
         a.refresh_from_db()
         user, profile = a.user, a.user.profile
-        for secret in (user.email, user.full_name, profile.nik_index, str(a.public_id)):
+        for secret in (user.email, user.full_name, profile.nik_index, str(a.public_id), profile.phone,
+                       profile.phone[3:]):
             assert secret not in text
     # Nothing else than these six columns (a province code or quota may equal some account's number).
     assert all(len(row) == len(selectors.DRAW_COLUMNS) for row in rows)
@@ -313,6 +320,30 @@ def test_the_published_draw_holds_no_personal_data_and_verifies(wave, tmp_path):
     out = tmp_path / "draw.csv"
     call_command("verify_draw", str(wave.number), "--write", str(out))
     assert out.read_text().splitlines()[0] == ",".join(selectors.DRAW_COLUMNS)
+    assert "812345" not in out.read_text()  # the phones set below
+    # The standalone script (standard library only) on the file the platform itself published.
+    wave.refresh_from_db()
+    script = Path(__file__).resolve().parents[2] / "docs" / "verify_draw.py"
+    checked = subprocess.run([sys.executable, str(script), "--seed", services._seed_of(wave), "--commitment",
+                              wave.seed_commitment, str(out)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "MATCH" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_verify_draw_names_the_first_difference(wave):
+    Wave.objects.filter(pk=wave.pk).update(national_quota=1)
+    wave.refresh_from_db()
+    first, second = person(wave=wave), person(wave=wave)
+    run(wave)
+    services.seed_reveal(actor=None, wave=wave)
+    call_command("verify_draw", str(wave.number), stdout=StringIO())  # a match first
+    # Swap the outcome as a tampered record would: the command names the line and the pseudonym.
+    for application in (first, second):
+        application.refresh_from_db()
+    winner, loser = (first, second) if first.status == "passed" else (second, first)
+    Application.objects.filter(pk=winner.pk).update(status="failed")
+    Application.objects.filter(pk=loser.pk).update(status="passed")
+    with pytest.raises(CommandError, match=r"DIFFERENCE at line [23]: pseudonym \S+ published"):
+        call_command("verify_draw", str(wave.number), stdout=StringIO())
 
 
 def test_the_start_writes_no_application_and_every_row_in_play_is_decided_once_with_its_key(wave, monkeypatch):

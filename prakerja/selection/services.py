@@ -130,10 +130,14 @@ def selection_start(*, actor, wave: Wave, now=None) -> SelectionRun:
         if not created:
             if run.status == RunStatus.DONE:
                 return run
-            claimed = (SelectionRun.objects.filter(pk=run.pk)
+            # Not a finished run: the worker that held it may have finished (and let go) since it was read.
+            claimed = (SelectionRun.objects.filter(pk=run.pk).exclude(status=RunStatus.DONE)
                        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
                        .update(lease_until=now + LEASE, status=RunStatus.RUNNING))
             if not claimed:
+                run.refresh_from_db()
+                if run.status == RunStatus.DONE:
+                    return run
                 raise SelectionRefused("running", _("The selection of this wave is already running."))
             run.refresh_from_db()
         audit_record(actor=actor, action="selection.start" if created else "selection.resume", target=wave,

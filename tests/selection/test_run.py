@@ -432,3 +432,19 @@ def test_the_run_keeps_its_lease_records_its_timings_and_is_audited_when_done(wa
     event = AuditEntry.objects.get(action="selection.done")
     assert (event.target_type, event.target_id) == ("waves.wave", str(wave.public_id))
     assert event.data == {"passed": 1, "eligible": 1, "applied": 2}
+
+
+def test_a_start_that_read_the_run_before_another_worker_finished_it_leaves_it_done(wave, monkeypatch):
+    """The race CI found: a second start reads the run while the first still holds it, the first finishes
+    (done, lease let go), then the second claims it: it must not reopen a finished run as running."""
+    Wave.objects.filter(pk=wave.pk).update(national_quota=1)
+    wave.refresh_from_db()
+    person(wave=wave)
+    finished = run(wave)
+    assert finished.status == RunStatus.DONE
+    stale = SelectionRun.objects.get(pk=finished.pk)
+    stale.status = RunStatus.RUNNING  # as the second start read it, before the first finished
+    monkeypatch.setattr(SelectionRun.objects, "get_or_create", lambda **kwargs: (stale, False))
+    again = services.selection_start(actor=None, wave=wave)
+    assert again.status == RunStatus.DONE
+    assert SelectionRun.objects.get(pk=finished.pk).status == RunStatus.DONE
